@@ -1,0 +1,1 @@
+"""The `councilwatch` command: runs the services and offers operator tools."""

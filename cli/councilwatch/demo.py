@@ -1,0 +1,28 @@
+"""What `make demo` shows a newcomer: a publication flowing to a verified webhook."""
+
+import httpx
+
+from councilwatch.receiver import Receiver
+from councilwatch.samples import ilacs_report
+
+
+def feed_demo(env: dict[str, str], ports: dict[str, int]) -> Receiver:
+    receiver = Receiver().start()
+    store = f"http://127.0.0.1:{ports['store']}"
+    created = httpx.post(
+        f"{store}/subscriptions",
+        json={"url": receiver.url, "councils": [], "event_types": ["publication.published"]},
+        headers={"authorization": f"Bearer {env['COUNCILWATCH_ADMIN_KEY']}"}, timeout=10,
+    )
+    created.raise_for_status()
+    receiver.secret = created.json()["secret"]
+    print(f"receiver listening at {receiver.url}, subscription {created.json()['id']}")
+    pdf = ilacs_report(council="Darlington")
+    answer = httpx.post(
+        f"http://127.0.0.1:{ports['ingest']}/documents",
+        files={"file": ("demo-ilacs-darlington.pdf", pdf, "application/pdf")}, timeout=30,
+    ).json()
+    print(f"fed a generated ILACS report: {answer}")
+    print(f"see it at {store}/documents/{answer['document_id']}; upload more with:")
+    print(f"  curl -F file=@report.pdf http://127.0.0.1:{ports['ingest']}/documents")
+    return receiver

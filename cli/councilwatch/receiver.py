@@ -1,0 +1,51 @@
+"""A local webhook receiver for `make demo`: verifies each delivery and prints it."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from store.signing import sign
+
+TOLERANCE_S = 300
+
+
+def verify(secret: str, headers, body: bytes) -> bool:  # noqa: ANN001
+    msg_id, ts = headers.get("webhook-id", ""), headers.get("webhook-timestamp", "0")
+    if not ts.isdigit() or abs(time.time() - int(ts)) > TOLERANCE_S:
+        return False
+    expected = sign(secret, msg_id, int(ts), body)
+    return expected in headers.get("webhook-signature", "").split()
+
+
+class Receiver:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, out=print) -> None:  # noqa: ANN001
+        self.secret = ""
+        self.received: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                ok = bool(receiver.secret) and verify(receiver.secret, self.headers, body)
+                event = json.loads(body or b"{}")
+                receiver.received.append({"verified": ok, "id": self.headers.get("webhook-id"), **event})
+                data = event.get("data", {})
+                council = (data.get("council") or {}).get("name")
+                out(f"webhook {'VERIFIED' if ok else 'NOT VERIFIED'} {self.headers.get('webhook-id')} "
+                    f"{event.get('type')}: {council} {data.get('document_type')} {json.dumps(data.get('judgements'))}")
+                self.send_response(200 if ok else 400)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:  # noqa: ANN002
+                pass
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.url = f"http://{host}:{self.server.server_address[1]}/webhook"
+
+    def start(self) -> "Receiver":
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()

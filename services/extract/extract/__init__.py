@@ -1,0 +1,1 @@
+"""The extract service: turns each fetched publication into findings."""

@@ -1,0 +1,46 @@
+"""Area SEND inspections (joint Ofsted/CQC) of a local area partnership."""
+
+import re
+from typing import Any
+
+from extract.dates import parse_date_range
+from extract.parsers.sections import council_from, first_line_matching
+from extract.pdf import PdfText
+
+_TITLE = re.compile(r"Area SEND inspection of (.+?) Local Area Partnership", re.I)
+_DATES = re.compile(r"^Inspection dates?:\s*(.+)$", re.I)
+_OUTCOMES = (
+    ("positive", re.compile(r"lead to positive experiences and outcomes", re.I)),
+    ("inconsistent", re.compile(r"lead to inconsistent experiences and outcomes", re.I)),
+    ("significant_concerns", re.compile(r"significant concerns", re.I)),
+)
+_NEXT = re.compile(r"(The next .+? inspection will be within approximately [^.]+)\.", re.I)
+
+
+def matches(text: PdfText) -> bool:
+    return bool(text.pages) and bool(_TITLE.search(" ".join(text.pages[0][:6])))
+
+
+def parse(text: PdfText, data: bytes) -> dict[str, Any]:
+    head = " ".join(text.pages[0][:6])
+    m = _TITLE.search(head)
+    found: dict[str, Any] = {
+        "source": "ofsted",
+        "document_type": "area_send_inspection",
+        "title": " ".join(m.group(0).split()),
+        "council": council_from(m.group(1)),
+    }
+    m = first_line_matching(text, _DATES)
+    if m:
+        found["inspection_start"], found["inspection_end"] = parse_date_range(m.group(1))
+    page1 = " ".join(text.pages[0])
+    # The outcome sentence follows the "Inspection outcome" heading on page 1.
+    outcome_text = page1.split("Inspection outcome", 1)[-1][:600]
+    for outcome, pattern in _OUTCOMES:
+        if pattern.search(outcome_text):
+            found["send_outcome"] = outcome
+            break
+    m = _NEXT.search(page1)
+    if m:
+        found["next_inspection"] = " ".join(m.group(1).split())
+    return found

@@ -1,0 +1,130 @@
+"""Ofsted ILACS inspection reports, in all three layouts of the judgement table.
+
+- before January 2023: a combined "children in care and care leavers" row + overall;
+- January 2023 to March 2026: five rows including overall effectiveness;
+- from April 2026: four rows, no overall effectiveness, leaders row renamed.
+
+The judgement table is read from pypdfium2's text, which follows the content stream: a
+row's label (wrapped over lines), then its grade. pdfplumber's table finder is the
+fallback when that reading does not validate (it costs ~60 ms a page, the text ~1 ms).
+"""
+
+import re
+from typing import Any
+
+from extract.dates import parse_date_range
+from extract.grades import GRADE_AT_END, ilacs_judgement_key, normalise_grade
+from extract.parsers.sections import bullets_after, council_from, first_line_matching
+from extract.pdf import PdfText, read_tables
+
+_TITLE = re.compile(r"^Inspection of (.+?) local authority children", re.I)
+_DATES = re.compile(r"^Inspection dates?:\s*(.+)$", re.I)
+_LEAD = re.compile(r"^Lead inspector:\s*([^,]+)", re.I)
+_TABLE_HEADER = re.compile(r"^Judgement\s+Grade$", re.I)
+_IMPROVE = re.compile(r"^What needs to improve\??\d*$", re.I)  # "?1": a footnote mark
+MAX_LABEL_LINES = 3
+# A standard inspection is two weeks on site; a short one, one week.
+SHORT_INSPECTION_MAX_DAYS = 7
+
+
+def matches(text: PdfText) -> bool:
+    head = " ".join(text.pages[0][:8]) if text.pages else ""
+    return bool(re.search(r"Inspection of .+ local authority children", head, re.I)) and any(
+        _TABLE_HEADER.match(line) or line.lower().startswith("judgement") for line in text.pages[0]
+    )
+
+
+def parse(text: PdfText, data: bytes) -> dict[str, Any]:
+    title_lines = []
+    for line in text.pages[0]:
+        if _DATES.match(line):
+            break
+        title_lines.append(line)
+    title = " ".join(title_lines)
+    found: dict[str, Any] = {"source": "ofsted", "document_type": "ilacs_inspection", "title": title}
+    m = _TITLE.search(title)
+    if m:
+        found["council"] = council_from(m.group(1))
+    m = first_line_matching(text, _DATES)
+    if m:
+        found["inspection_start"], found["inspection_end"] = parse_date_range(m.group(1))
+    m = first_line_matching(text, _LEAD)
+    if m:
+        found["lead_inspector"] = m.group(1).strip()
+    start, end = found.get("inspection_start"), found.get("inspection_end")
+    if start and end:
+        days = (end - start).days
+        found["inspection_type"] = "short" if days <= SHORT_INSPECTION_MAX_DAYS else "standard"
+
+    judgements = judgements_from_text(text.pages[0])
+    if not valid(judgements):
+        judgements = judgements_from_tables(data) or judgements
+    found["judgements"] = judgements
+    found["judgement_pages"] = {key: 1 for key in judgements}
+    found["improvements"] = bullets_after(text, _IMPROVE)
+    return found
+
+
+def judgements_from_text(lines: list[str]) -> dict[str, str]:
+    """Rows of the judgement table from page-1 lines: label lines, then a grade."""
+    try:
+        start = next(i for i, line in enumerate(lines) if _TABLE_HEADER.match(line))
+    except StopIteration:
+        return {}
+    judgements: dict[str, str] = {}
+    label: list[str] = []
+    for line in join_wrapped_grades(lines[start + 1 :]):
+        grade_match = GRADE_AT_END.search(line)
+        if grade_match:
+            label.append(line[: grade_match.start()].strip())
+            key = ilacs_judgement_key(" ".join(label))
+            if key is None or key in judgements:
+                break
+            judgements[key] = normalise_grade(grade_match.group(1))
+            label = []
+            if key == "overall_effectiveness":
+                break
+            continue
+        label.append(line)
+        if len(label) > MAX_LABEL_LINES:
+            break  # narrative text: the table has ended
+    return judgements
+
+
+_GRADE_HEAD = re.compile(r"requires improvement(?: to be)?$", re.I)
+_GRADE_TAIL = re.compile(r"^(?:to be )?good$", re.I)
+
+
+def join_wrapped_grades(lines: list[str]) -> list[str]:
+    """Rejoin "Requires improvement to be" + "good" when a narrow grade cell wraps it;
+    read apart, "good" alone would pass for the grade."""
+    joined: list[str] = []
+    for line in lines:
+        if joined and _GRADE_TAIL.match(line) and _GRADE_HEAD.search(joined[-1]):
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+    return joined
+
+
+def judgements_from_tables(data: bytes) -> dict[str, str]:
+    """Rows of the judgement table as pdfplumber's table finder reads page 1."""
+    judgements: dict[str, str] = {}
+    for table in read_tables(data, [1]).get(1, []):
+        for row in table:
+            cells = [c for c in row if c]
+            if len(cells) < 2:
+                continue
+            key, grade = ilacs_judgement_key(cells[0]), normalise_grade(cells[-1])
+            if key and grade:
+                judgements[key] = grade
+    return judgements
+
+
+def valid(judgements: dict[str, str]) -> bool:
+    """A judgement table has the leaders and help-and-protection rows and a care row."""
+    care = {"children_in_care", "children_in_care_and_care_leavers"}
+    return (
+        {"impact_of_leaders", "help_and_protection"} <= judgements.keys()
+        and bool(care & judgements.keys())
+    )

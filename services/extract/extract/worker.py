@@ -1,0 +1,82 @@
+"""The extract handler: a fetched document in, its findings (the next event) out."""
+
+import asyncio
+import logging
+import time
+
+from prometheus_client import Counter, Histogram
+
+from extract.findings import check_input, failed
+from extract.sandbox import Sandbox
+from shared.blobs import BlobMissing, BlobStore, sha256_hex
+from shared.consumer import PermanentError
+from shared.events import DocumentExtracted, DocumentFetched, ExtractionError, Findings
+
+log = logging.getLogger(__name__)
+
+DURATION = Histogram(
+    "extract_duration_seconds", "Time to extract one document's findings.",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+PAGES = Counter("extract_pdf_pages_total", "Pages of successfully parsed PDFs.")
+DOCUMENTS = Counter("extract_documents_total", "Documents extracted, by outcome.", ["outcome"])
+FAILURES = Counter("extract_failures_total", "Documents that could not be extracted, by code.", ["code"])
+
+
+class Extractor:
+    def __init__(self, blobs: BlobStore, sandbox: Sandbox, max_bytes: int) -> None:
+        self.blobs = blobs
+        self.sandbox = sandbox
+        self.max_bytes = max_bytes
+
+    async def on_document_fetched(self, event: DocumentFetched) -> DocumentExtracted:
+        """Findings of the document; a bad document is dead-lettered with its error."""
+        try:
+            data = self.blobs.get(event.blob_key)
+        except BlobMissing as exc:
+            raise PermanentError("blob_missing", f"no blob {event.blob_key}") from exc
+        if sha256_hex(data) != event.sha256:
+            raise PermanentError("blob_missing", f"blob {event.blob_key} does not match sha256")
+        started = time.perf_counter()
+        error = check_input(data, self.max_bytes)
+        if error:
+            findings = failed(data, error, event.filename)
+        else:
+            # Blocking pipe I/O to the sandbox child runs in a thread, off the event loop.
+            findings = await asyncio.to_thread(self.sandbox.run, data, event.filename)
+        DURATION.observe(time.perf_counter() - started)
+        findings = enrich(findings, event)
+        extracted = DocumentExtracted(
+            document_id=event.document_id, sha256=event.sha256, source_url=event.source_url,
+            findings=findings, trace_id=event.trace_id,
+        )
+        if findings.error:
+            FAILURES.labels(findings.error.code).inc()
+            DOCUMENTS.labels("failed").inc()
+            log.warning(
+                "extraction failed",
+                extra={"document_id": event.document_id, "code": findings.error.code,
+                       "reason": findings.error.message, "trace_id": event.trace_id},
+            )
+            raise PermanentError(findings.error.code, findings.error.message, next_event=extracted)
+        PAGES.inc(findings.pages or 0)
+        DOCUMENTS.labels("ok").inc()
+        log.info(
+            "document extracted",
+            extra={"document_id": event.document_id, "document_type": findings.document_type,
+                   "trace_id": event.trace_id},
+        )
+        return extracted
+
+
+def enrich(findings: Findings, event: DocumentFetched) -> Findings:
+    """Add what the publisher's listing said and the document does not."""
+    update: dict = {"file": event.filename or event.source_url}
+    if findings.published is None and event.published is not None:
+        update["published"] = event.published
+    if findings.source is None and event.source is not None and not findings.error:
+        update["source"] = event.source
+    return findings.model_copy(update=update)
+
+
+__all__ = ["ExtractionError", "Extractor"]

@@ -1,0 +1,1 @@
+"""The ingest service: takes in publications, stores their bytes once, announces them."""

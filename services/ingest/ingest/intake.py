@@ -1,0 +1,72 @@
+"""Accepting a publication: store the bytes once, publish one DocumentFetched per content.
+
+Dedupe is by content: `ingest:documents:<sha256>` in Redis is claimed (SET NX, short TTL)
+before publishing and made permanent after, so two uploads of the same bytes, even at the
+same moment, give one event. If the process dies between claim and publish, the claim
+expires and the next upload publishes. The store dedupes on document id as well, so a
+second event (after a Redis flush, say) never gives a second webhook.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from faststream.redis import RedisBroker
+from prometheus_client import Counter
+from redis.asyncio import Redis
+
+from shared.blobs import BlobStore
+from shared.events import DOCUMENTS_FETCHED, DocumentFetched, Source, document_id_for
+
+log = logging.getLogger(__name__)
+
+PUBLISHED = Counter("ingest_documents_published_total", "Documents put on the stream.", ["source"])
+DUPLICATES = Counter("ingest_documents_duplicate_total", "Documents already seen, by content.")
+
+
+@dataclass
+class Accepted:
+    document_id: str
+    sha256: str
+    duplicate: bool
+
+
+class Intake:
+    def __init__(self, blobs: BlobStore, redis: Redis, broker: RedisBroker, *, claim_ttl_s: int, stream_maxlen: int) -> None:
+        self.blobs = blobs
+        self.redis = redis
+        self.broker = broker
+        self.claim_ttl_s = claim_ttl_s
+        self.stream_maxlen = stream_maxlen
+
+    async def accept(
+        self,
+        data: bytes,
+        *,
+        filename: str | None = None,
+        source: Source | None = None,
+        source_url: str | None = None,
+        published: date | None = None,
+    ) -> Accepted:
+        key = self.blobs.put(data)  # durable before anything refers to it
+        document_id = document_id_for(key)
+        seen_key = f"ingest:documents:{key}"
+        if not await self.redis.set(seen_key, "claimed", nx=True, ex=self.claim_ttl_s):
+            DUPLICATES.inc()
+            log.info("duplicate document", extra={"document_id": document_id})
+            return Accepted(document_id, key, duplicate=True)
+        event = DocumentFetched(
+            document_id=document_id, sha256=key, blob_key=key, size_bytes=len(data),
+            filename=filename, source=source, source_url=source_url, published=published,
+            trace_id=uuid.uuid4().hex,
+        )
+        try:
+            await self.broker.publish(event, stream=DOCUMENTS_FETCHED, maxlen=self.stream_maxlen)
+        except BaseException:
+            await self.redis.delete(seen_key)
+            raise
+        await self.redis.set(seen_key, "published")
+        PUBLISHED.labels(source or "upload").inc()
+        log.info("document published", extra={"document_id": document_id, "trace_id": event.trace_id})
+        return Accepted(document_id, key, duplicate=False)

@@ -1,0 +1,1 @@
+"""The store service: councils' history, what changed, and signed webhooks about it."""

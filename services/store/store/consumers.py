@@ -1,0 +1,47 @@
+"""Stream handlers of the store: each is one committed transaction, safe to run twice."""
+
+import asyncio
+import logging
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from shared.events import DocumentExtracted, DocumentFetched
+from store import crud
+
+log = logging.getLogger(__name__)
+
+
+class StoreConsumers:
+    def __init__(self, engine: Engine, public_base_url: str, wake: asyncio.Event | None = None) -> None:
+        self.engine = engine
+        self.public_base_url = public_base_url
+        self.wake = wake
+
+    async def on_document_fetched(self, event: DocumentFetched) -> None:
+        await asyncio.to_thread(self._in_transaction, crud.record_fetched, event)
+
+    async def on_document_extracted(self, event: DocumentExtracted) -> None:
+        queued = await asyncio.to_thread(
+            self._in_transaction, crud.record_extraction, event, public_base_url=self.public_base_url
+        )
+        log.info("findings stored", extra={"document_id": event.document_id, "deliveries": queued,
+                                            "trace_id": event.trace_id})
+        if queued and self.wake is not None:
+            self.wake.set()
+
+    def _in_transaction(self, work, event, **kw) -> int:  # noqa: ANN001
+        # A concurrent duplicate (a reclaimed message while the first run is still going)
+        # loses on a unique key; once rolled back, the second try sees the winner's rows.
+        for attempt in (1, 2):
+            with Session(self.engine) as session:
+                try:
+                    result = work(session, event, **kw)
+                    session.commit()
+                    return len(result or [])
+                except IntegrityError:
+                    session.rollback()
+                    if attempt == 2:
+                        raise
+        return 0

@@ -1,0 +1,104 @@
+"""Database work of the store, as plain functions taking a session. One commit per unit
+of work, made by the caller; nothing here talks to the network."""
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from shared.events import DocumentExtracted, DocumentFetched, utcnow
+from store.changes import OPERATOR_EVENTS, derive_events
+from store.models import Delivery, Document, Event, Finding, Subscription
+
+
+def record_fetched(session: Session, event: DocumentFetched) -> None:
+    """Note that a document is in the pipeline; never downgrades a later status."""
+    doc = session.get(Document, event.document_id)
+    if doc is not None:
+        return
+    session.add(Document(
+        id=event.document_id, sha256=event.sha256, status="fetched", source=event.source,
+        source_url=event.source_url, filename=event.filename, published=event.published,
+        fetched_at=event.fetched_at,
+    ))
+
+
+def record_extraction(session: Session, event: DocumentExtracted, *, public_base_url: str) -> list[Delivery]:
+    """Persist findings, derive change events and queue their deliveries (the outbox).
+
+    Idempotent: a document already extracted is left as it is and nothing is derived.
+    """
+    doc = session.get(Document, event.document_id)
+    if doc is not None and doc.status in ("extracted", "failed"):
+        return []
+    findings = event.findings
+    if doc is None:
+        doc = Document(id=event.document_id, sha256=event.sha256, status="fetched")
+    doc.status = "failed" if findings.error else "extracted"
+    doc.source = findings.source or doc.source
+    doc.source_url = event.source_url or doc.source_url
+    doc.filename = doc.filename or findings.file
+    doc.document_type = findings.document_type
+    doc.council_gss = findings.council.gss_code if findings.council else None
+    doc.council_name = findings.council.name if findings.council else None
+    doc.title = (findings.title or "")[:500] or None
+    doc.published = findings.published or doc.published
+    doc.inspection_start = findings.inspection_start
+    doc.inspection_end = findings.inspection_end
+    doc.error_code = findings.error.code if findings.error else None
+    doc.findings = findings.model_dump(mode="json")
+    doc.extracted_at = event.extracted_at
+    session.add(doc)
+    session.exec(delete(Finding).where(Finding.document_id == doc.id))
+    session.add_all(finding_rows(doc.id, event))
+    session.flush()
+
+    deliveries: list[Delivery] = []
+    for change in derive_events(doc, findings, public_base_url):
+        if session.exec(select(Event.id).where(Event.dedupe_key == change.dedupe_key)).first():
+            continue
+        session.add(change)
+        session.flush()
+        for sub in matching_subscriptions(session, change):
+            delivery = Delivery(event_id=change.id, subscription_id=sub.id, next_attempt_at=utcnow())
+            session.add(delivery)
+            deliveries.append(delivery)
+    return deliveries
+
+
+def finding_rows(document_id: str, event: DocumentExtracted) -> list[Finding]:
+    f = event.findings
+    rows = [
+        Finding(document_id=document_id, kind="judgement", key=k, value=v, page=f.judgement_pages.get(k))
+        for k, v in f.judgements.items()
+    ]
+    rows += [Finding(document_id=document_id, kind="score", key=k, value=str(v)) for k, v in f.scores.items()]
+    rows += [
+        Finding(document_id=document_id, kind="improvement", key=f"improvement:{i}", value=item.text, page=item.page)
+        for i, item in enumerate(f.improvements, start=1)
+    ]
+    return rows
+
+
+def matching_subscriptions(session: Session, event: Event) -> list[Subscription]:
+    subs = session.exec(select(Subscription).where(Subscription.active == True)).all()  # noqa: E712
+    return [s for s in subs if subscription_matches(s, event)]
+
+
+def subscription_matches(sub: Subscription, event: Event) -> bool:
+    if sub.event_types:
+        if event.type not in sub.event_types:
+            return False
+    elif event.type in OPERATOR_EVENTS:
+        return False
+    return not sub.councils or event.council_gss in sub.councils
+
+
+def timeline(session: Session, gss_code: str) -> list[Document]:
+    docs = session.exec(
+        select(Document).where(Document.council_gss == gss_code, Document.status == "extracted")
+    ).all()
+    return sorted(docs, key=_when, reverse=True)
+
+
+def _when(doc: Document) -> str:
+    day = doc.published or doc.inspection_end or doc.inspection_start
+    return day.isoformat() if day else ""

@@ -1,0 +1,94 @@
+"""Tables. Unique keys make every consumer idempotent: a redelivered message hits them."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from shared.events import utcnow
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), **kw))
+
+
+class Document(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    sha256: str = Field(index=True, max_length=64)
+    status: str = Field(max_length=16)  # fetched | extracted | failed
+    source: str | None = Field(default=None, max_length=16)
+    source_url: str | None = Field(default=None, max_length=2000)
+    filename: str | None = Field(default=None, max_length=500)
+    document_type: str | None = Field(default=None, max_length=40)
+    council_gss: str | None = Field(default=None, index=True, max_length=12)
+    council_name: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=500)
+    published: date | None = None
+    inspection_start: date | None = None
+    inspection_end: date | None = None
+    error_code: str | None = Field(default=None, max_length=40)
+    findings: dict | None = Field(default=None, sa_column=Column(JSON))
+    fetched_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    extracted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = _ts(nullable=False)
+
+
+class Finding(SQLModel, table=True):
+    """One graded judgement, score or improvement point of a document, with its page."""
+
+    __table_args__ = (UniqueConstraint("document_id", "kind", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: str = Field(foreign_key="document.id", index=True, max_length=64)
+    kind: str = Field(max_length=16)  # judgement | score | improvement
+    key: str = Field(max_length=80)
+    value: str
+    page: int | None = None
+
+
+class Subscription(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=40)
+    url: str = Field(max_length=2000)
+    councils: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    event_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    secret: str = Field(max_length=100)
+    owner: str = Field(max_length=40)
+    active: bool = True
+    created_at: datetime = _ts(nullable=False)
+
+
+class Event(SQLModel, table=True):
+    """A change worth telling subscribers about; derived once (`dedupe_key` is unique)."""
+
+    id: str = Field(primary_key=True, max_length=40)  # msg_…: the webhook-id
+    type: str = Field(max_length=60, index=True)
+    dedupe_key: str = Field(unique=True, max_length=200)
+    document_id: str | None = Field(default=None, foreign_key="document.id", max_length=64)
+    council_gss: str | None = Field(default=None, max_length=12)
+    payload: dict = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts(nullable=False, index=True)
+
+
+class Delivery(SQLModel, table=True):
+    """The outbox: one row per (event, subscription), written with the event."""
+
+    __table_args__ = (UniqueConstraint("event_id", "subscription_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(foreign_key="event.id", index=True, max_length=40)
+    subscription_id: str = Field(foreign_key="subscription.id", index=True, max_length=40)
+    status: str = Field(default="pending", max_length=16, index=True)  # pending|succeeded|failed
+    attempts: int = 0
+    next_attempt_at: datetime = _ts(nullable=False, index=True)
+    last_status_code: int | None = None
+    created_at: datetime = _ts(nullable=False)
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="delivery.id", index=True)
+    attempted_at: datetime = _ts(nullable=False)
+    status_code: int | None = None
+    duration_ms: float
+    response_body: str | None = None
+    error: str | None = None
+    next_attempt_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

@@ -1,0 +1,34 @@
+from pydantic import model_validator
+
+from shared.settings import ConsumerSettings, require_admin_key
+
+
+class StoreSettings(ConsumerSettings):
+    STORE_HOST: str = "127.0.0.1"
+    STORE_PORT: int = 8003
+    # SQLite file under VAR_DIR by default; PostgreSQL as postgresql+psycopg://...
+    DATABASE_URL: str = ""
+    STORE_MIGRATE_ON_START: bool = True
+    COUNCILWATCH_ADMIN_KEY: str = ""
+    # Base of links put in webhook bodies.
+    PUBLIC_BASE_URL: str = "http://127.0.0.1:8003"
+    WEBHOOK_TIMEOUT_S: float = 15.0
+    # Standard Webhooks schedule after the first attempt (seconds), ±20 % jitter.
+    WEBHOOK_RETRY_SCHEDULE_S: list[float] = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]
+    # Multiplies every delay: tests compress hours into milliseconds with it.
+    WEBHOOK_TIME_SCALE: float = 1.0
+    WEBHOOK_CONCURRENCY: int = 64
+    # A claimed delivery not finished after this is claimed again (its sender died).
+    WEBHOOK_LEASE_S: float = 60.0
+    DISPATCH_INTERVAL_S: float = 1.0
+    # Webhooks to loopback/private addresses and plain http: development only.
+    WEBHOOK_ALLOW_PRIVATE: bool = False
+
+    @model_validator(mode="after")
+    def _safe(self) -> "StoreSettings":
+        self.COUNCILWATCH_ADMIN_KEY = require_admin_key(self, self.COUNCILWATCH_ADMIN_KEY)
+        if self.WEBHOOK_ALLOW_PRIVATE and not self.is_development:
+            raise ValueError("WEBHOOK_ALLOW_PRIVATE is allowed only in development")
+        if not self.DATABASE_URL:
+            self.DATABASE_URL = f"sqlite:///{self.VAR_DIR / 'councilwatch.db'}"
+        return self

@@ -1,0 +1,155 @@
+"""At-least-once consumption of a Redis stream, with reclaim and dead letters.
+
+FastStream acknowledges nothing on failure and never retries a failed stream message by
+itself (it stays pending forever). So each consumer here is a pair of subscribers in one
+group: a reader for new entries and a claimer that takes over entries left pending longer
+than `claim_idle_ms` (a crashed or failing worker's). Each delivery runs `handle`:
+
+- the handler's return value is the next event; it is published *before* the XACK, so a
+  crash in between redelivers the message and handlers must be idempotent;
+- `PermanentError` (retrying cannot help) and malformed events go to `<stream>.dead` at once;
+- any other exception leaves the entry pending: it is retried after `claim_idle_ms`, and
+  after `max_deliveries` deliveries it is dead-lettered with the last error. The idle wait
+  between retries is what keeps a poison message from looping hot.
+"""
+
+import json
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from faststream import AckPolicy
+from faststream.redis import RedisBroker, StreamSub
+from faststream.redis.annotations import Redis, RedisStreamMessage
+from prometheus_client import Counter
+from pydantic import BaseModel, ValidationError
+
+from shared.events import dead_letter_stream
+
+log = logging.getLogger(__name__)
+
+EventT = TypeVar("EventT", bound=BaseModel)
+
+MESSAGES = Counter(
+    "councilwatch_stream_messages_total",
+    "Stream messages handled, by outcome (acked, retry, dead_lettered).",
+    ["stream", "group", "outcome"],
+)
+DEAD_LETTER_MAXLEN = 100_000
+
+
+class PermanentError(Exception):
+    """Retrying cannot help: the message is dead-lettered at once with this code."""
+
+    def __init__(self, code: str, message: str, next_event: BaseModel | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        # Published before the dead letter, so downstream learns of the failure too.
+        self.next_event = next_event
+
+
+def default_consumer_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+@dataclass
+class ReliableConsumer(Generic[EventT]):
+    broker: RedisBroker
+    stream: str
+    group: str
+    model: type[EventT]
+    handle: Callable[[EventT], Awaitable[BaseModel | None]]
+    out_stream: str | None = None
+    consumer: str = ""
+    claim_idle_ms: int = 60_000
+    max_deliveries: int = 5
+    stream_maxlen: int = 100_000
+
+    def __post_init__(self) -> None:
+        self.consumer = self.consumer or default_consumer_name()
+        self._errors_key = f"{self.stream}:{self.group}:last-error"
+        reader = StreamSub(self.stream, group=self.group, consumer=self.consumer, max_records=1)
+        claimer = StreamSub(
+            self.stream,
+            group=self.group,
+            consumer=f"{self.consumer}-claimer",
+            max_records=1,
+            min_idle_time=self.claim_idle_ms,
+            polling_interval=max(100, min(1000, self.claim_idle_ms // 4)),
+        )
+        for sub in (reader, claimer):
+            self.broker.subscriber(stream=sub, ack_policy=AckPolicy.MANUAL)(self._consume)
+
+    async def _consume(self, msg: RedisStreamMessage, redis: Redis) -> None:
+        entry_id = _text(msg.raw_message["message_ids"][0])
+        deliveries = await msg.get_delivery_count()
+        if deliveries > self.max_deliveries:
+            last = await redis.hget(self._errors_key, entry_id)
+            reason = f"delivered {deliveries - 1} times without success; last error: {_text(last)}"
+            await self._dead_letter(redis, msg, entry_id, "max_deliveries", reason, deliveries)
+            return
+        try:
+            event = self.model.model_validate(_decode(msg.body))
+        except (ValueError, ValidationError) as exc:
+            await self._dead_letter(redis, msg, entry_id, "malformed_event", str(exc)[:2000], deliveries)
+            return
+        try:
+            next_event = await self.handle(event)
+        except PermanentError as exc:
+            if exc.next_event is not None and self.out_stream:
+                await self._publish(exc.next_event)
+            await self._dead_letter(redis, msg, entry_id, exc.code, exc.message, deliveries)
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure: leave pending, retry later
+            log.exception(
+                "handler failed; message stays pending for retry",
+                extra={"stream": self.stream, "entry_id": entry_id, "deliveries": deliveries},
+            )
+            await redis.hset(self._errors_key, entry_id, f"{type(exc).__name__}: {exc}"[:2000])
+            MESSAGES.labels(self.stream, self.group, "retry").inc()
+            return
+        if next_event is not None and self.out_stream:
+            await self._publish(next_event)
+        await msg.ack()
+        await redis.hdel(self._errors_key, entry_id)
+        MESSAGES.labels(self.stream, self.group, "acked").inc()
+
+    async def _publish(self, event: BaseModel) -> None:
+        await self.broker.publish(event, stream=self.out_stream, maxlen=self.stream_maxlen)
+
+    async def _dead_letter(
+        self, redis: Any, msg: Any, entry_id: str, code: str, reason: str, deliveries: int
+    ) -> None:
+        fields = {
+            "stream": self.stream,
+            "group": self.group,
+            "entry_id": entry_id,
+            "code": code,
+            "reason": reason,
+            "deliveries": str(deliveries),
+            "body": msg.body if isinstance(msg.body, bytes) else json.dumps(msg.body),
+        }
+        # Dead-letter entry first, then XACK: a crash in between leaves a duplicate dead
+        # letter at worst, never a lost message.
+        await redis.xadd(dead_letter_stream(self.stream), fields, maxlen=DEAD_LETTER_MAXLEN)
+        await msg.ack()
+        await redis.hdel(self._errors_key, entry_id)
+        MESSAGES.labels(self.stream, self.group, "dead_lettered").inc()
+        log.warning(
+            "message dead-lettered",
+            extra={"stream": self.stream, "entry_id": entry_id, "code": code, "reason": reason},
+        )
+
+
+def _decode(body: Any) -> Any:
+    if isinstance(body, bytes | bytearray):
+        return json.loads(body)
+    return body
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes | bytearray) else str(value)
