@@ -1,5 +1,7 @@
 """What `make demo` shows a newcomer: a publication flowing to a verified webhook."""
 
+from datetime import datetime, timezone
+
 import httpx
 
 from councilwatch.receiver import Receiver
@@ -17,7 +19,9 @@ def feed_demo(env: dict[str, str], ports: dict[str, int]) -> Receiver:
     created.raise_for_status()
     receiver.secret = created.json()["secret"]
     print(f"receiver listening at {receiver.url}, subscription {created.json()['id']}")
-    pdf = ilacs_report(council="Darlington")
+    # A new report each run (the marker), so a Redis kept from an earlier run does not
+    # take it for a duplicate.
+    pdf = ilacs_report(council="Darlington", marker=f"Demo run {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S}.")
     answer = httpx.post(
         f"http://127.0.0.1:{ports['ingest']}/documents",
         files={"file": ("demo-ilacs-darlington.pdf", pdf, "application/pdf")}, timeout=30,

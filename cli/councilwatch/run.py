@@ -71,9 +71,11 @@ def admin_key(var_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def wait_ready(url: str, timeout_s: float = 60) -> bool:
+def wait_ready(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> bool:
+    """True once `url` answers 200 while `proc` still runs (a busy port makes it exit, and
+    another program's answer on that port must not count)."""
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return True
@@ -115,11 +117,13 @@ def run(demo: bool = False) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     try:
+        procs = {}
         for name in ("store", "extract", "ingest"):
-            children.append(subprocess.Popen([sys.executable, "-m", "councilwatch.main", "serve", name], env=env))
+            procs[name] = subprocess.Popen([sys.executable, "-m", "councilwatch.main", "serve", name], env=env)
+            children.append(procs[name])
         for name, port in ports.items():
-            if not wait_ready(f"http://127.0.0.1:{port}/readyz"):
-                print(f"{name} did not become ready on port {port}")
+            if not wait_ready(f"http://127.0.0.1:{port}/readyz", procs[name]):
+                print(f"{name} did not become ready on port {port} (is the port taken?)")
                 stop()
             print(f"{name} ready on http://127.0.0.1:{port}")
         if demo:

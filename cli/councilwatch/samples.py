@@ -28,13 +28,18 @@ ROW_LABELS = {
     "children_in_care_and_care_leavers": "The experiences and progress of children in care and care leavers",
     "overall_effectiveness": "Overall effectiveness",
 }
-DEFAULT_JUDGEMENTS = {
-    "impact_of_leaders": "good",
-    "help_and_protection": "requires_improvement",
-    "children_in_care": "good",
-    "care_leavers": "outstanding",
-    "overall_effectiveness": "good",
+# The judgement rows of each ILACS framework: before 2023 one combined care row; from
+# April 2026 no overall effectiveness and a renamed leaders row.
+FRAMEWORK_ROWS = {
+    "2018": ["impact_of_leaders", "help_and_protection", "children_in_care_and_care_leavers", "overall_effectiveness"],
+    "2023": ["impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers", "overall_effectiveness"],
+    "2026": ["impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers"],
 }
+LEADERS_2026 = "The impact of leaders on practice with children and families"
+
+
+def _label(key: str, framework: str) -> str:
+    return LEADERS_2026 if framework == "2026" and key == "impact_of_leaders" else ROW_LABELS[key]
 
 
 def _date(d: date) -> str:
@@ -50,9 +55,12 @@ def ilacs_report(
     improvements: list[str] | None = None,
     body_pages: int = 3,
     marker: str = "",
+    framework: str = "2023",
 ) -> bytes:
     """An ILACS inspection report as PDF bytes. `marker` makes otherwise equal reports differ."""
-    judgements = judgements or DEFAULT_JUDGEMENTS
+    if judgements is None:
+        grades = ["good", "requires_improvement", "good", "outstanding", "good"]
+        judgements = dict(zip(FRAMEWORK_ROWS[framework], grades, strict=False))
     improvements = improvements or [
         "The timeliness of assessments for children in need, so that children receive the right help at the right time.",
         "The quality and frequency of supervision for social workers.",
@@ -71,7 +79,7 @@ def ilacs_report(
     ]
     cell = ParagraphStyle("cell", parent=body, fontSize=10, leading=12)
     rows = [["Judgement", "Grade"]] + [
-        [Paragraph(ROW_LABELS[k], cell), Paragraph(GRADE_TEXT[v], cell)] for k, v in judgements.items()
+        [Paragraph(_label(k, framework), cell), Paragraph(GRADE_TEXT[v], cell)] for k, v in judgements.items()
     ]
     table = Table(rows, colWidths=[11 * cm, 5 * cm])
     table.setStyle(TableStyle([

@@ -1,5 +1,7 @@
 """Broker factory and consumer-group set-up on Redis streams."""
 
+import logging
+
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
@@ -8,7 +10,8 @@ from redis.exceptions import ResponseError
 def make_broker(redis_url: str) -> RedisBroker:
     # graceful_timeout: a handler in progress at shutdown gets this long to finish; if it
     # does not, its message stays pending and is reclaimed elsewhere.
-    return RedisBroker(redis_url, graceful_timeout=30)
+    # FastStream logs through our handlers (JSON), not its own coloured console logger.
+    return RedisBroker(redis_url, graceful_timeout=30, logger=logging.getLogger("councilwatch.broker"))
 
 
 async def ensure_group(redis: Redis, stream: str, group: str) -> bool:

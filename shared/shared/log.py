@@ -36,3 +36,5 @@ def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # One line per webhook attempt is ours to log; httpx's request lines are noise.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

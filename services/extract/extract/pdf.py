@@ -96,7 +96,8 @@ def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
     cleaned = []
     for lines in pages:
         top = lines[:HEADER_FOOTER_DEPTH]
-        bottom = lines[-HEADER_FOOTER_DEPTH:] if len(lines) > HEADER_FOOTER_DEPTH else []
+        # The bottom window never overlaps the top one on a short page.
+        bottom = lines[max(len(top), len(lines) - HEADER_FOOTER_DEPTH) :]
         mid = lines[len(top) : len(lines) - len(bottom)]
         keep_top = _drop_edge(top, running)
         keep_bottom = list(reversed(_drop_edge(list(reversed(bottom)), running)))

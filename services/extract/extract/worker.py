@@ -32,7 +32,8 @@ class Extractor:
     async def on_document_fetched(self, event: DocumentFetched) -> DocumentExtracted:
         """Findings of the document; a bad document is dead-lettered with its error."""
         try:
-            data = self.blobs.get(event.blob_key)
+            # File I/O off the event loop: a slow disk must not stall health checks.
+            data = await asyncio.to_thread(self.blobs.get, event.blob_key)
         except BlobMissing as exc:
             raise PermanentError("blob_missing", f"no blob {event.blob_key}") from exc
         if sha256_hex(data) != event.sha256:

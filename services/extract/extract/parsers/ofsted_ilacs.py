@@ -22,6 +22,8 @@ _DATES = re.compile(r"^Inspection dates?:\s*(.+)$", re.I)
 _LEAD = re.compile(r"^Lead inspector:\s*([^,]+)", re.I)
 _TABLE_HEADER = re.compile(r"^Judgement\s+Grade$", re.I)
 _IMPROVE = re.compile(r"^What needs to improve\??\d*$", re.I)  # "?1": a footnote mark
+# Every judgement row in all three layouts opens with one of these.
+_ROW_LABEL = re.compile(r"^(the impact of leaders|the experiences and progress of|overall effectiveness)", re.I)
 MAX_LABEL_LINES = 3
 # A standard inspection is two weeks on site; a short one, one week.
 SHORT_INSPECTION_MAX_DAYS = 7
@@ -77,9 +79,10 @@ def judgements_from_text(lines: list[str]) -> dict[str, str]:
         grade_match = GRADE_AT_END.search(line)
         if grade_match:
             label.append(line[: grade_match.start()].strip())
-            key = ilacs_judgement_key(" ".join(label))
+            text = " ".join(label)
+            key = ilacs_judgement_key(text) if _ROW_LABEL.match(text) else None
             if key is None or key in judgements:
-                break
+                break  # not a row label: the table has ended
             judgements[key] = normalise_grade(grade_match.group(1))
             label = []
             if key == "overall_effectiveness":

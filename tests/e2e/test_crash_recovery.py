@@ -1,0 +1,54 @@
+"""A worker killed between reading a message and acknowledging it loses nothing."""
+
+import os
+import shutil
+import signal
+import time
+
+from councilwatch.receiver import Receiver
+from councilwatch.samples import ilacs_report
+from shared.events import DOCUMENTS_EXTRACTED, DOCUMENTS_FETCHED, EXTRACT_GROUP, dead_letter_stream
+from tests.conftest import wait_for
+from tests.e2e.test_pipeline import subscribe, upload
+
+
+def test_killed_worker_message_is_reclaimed_and_processed_once(services, tmp_path, redis_client):
+    receiver = Receiver(out=lambda _l: None).start()
+    try:
+        svc = services(f"sqlite:///{tmp_path / 'store.db'}", CLAIM_IDLE_MS="1000")
+        svc.start("store")
+        svc.start("ingest")
+        subscribe(svc, receiver)
+        accepted = upload(svc, ilacs_report(council="Darlington"))
+        sha = accepted["sha256"]
+        blob = tmp_path / "var" / "blobs" / sha[:2] / sha[2:4] / sha
+        # The blob becomes a FIFO: the first worker blocks reading it, after XREADGROUP and
+        # before XACK, which is where we kill it.
+        shutil.move(blob, tmp_path / "real-blob")
+        os.mkfifo(blob)
+
+        first = svc.start("extract")
+        wait_for(lambda: redis_client.xpending(DOCUMENTS_FETCHED, EXTRACT_GROUP)["pending"] == 1)
+        time.sleep(0.3)
+        assert redis_client.xlen(DOCUMENTS_EXTRACTED) == 0
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        svc.procs.pop("extract")
+
+        blob.unlink()
+        shutil.move(tmp_path / "real-blob", blob)
+        svc.start("extract")  # a new consumer; its claimer takes the idle entry over
+
+        wait_for(lambda: receiver.received, timeout_s=30)
+        wait_for(lambda: redis_client.xpending(DOCUMENTS_FETCHED, EXTRACT_GROUP)["pending"] == 0)
+        time.sleep(1.0)
+        assert len(receiver.received) == 1
+        assert receiver.received[0]["data"]["document_id"] == accepted["document_id"]
+        assert redis_client.xlen(DOCUMENTS_EXTRACTED) == 1
+        assert redis_client.xlen(dead_letter_stream(DOCUMENTS_FETCHED)) == 0
+        consumers = redis_client.xinfo_consumers(DOCUMENTS_FETCHED, EXTRACT_GROUP)
+        # The killed worker's reader no longer owns the entry; a claimer took it over.
+        assert any(c["name"].endswith(b"-claimer") for c in consumers)
+        assert all(c["pending"] == 0 for c in consumers)
+    finally:
+        receiver.stop()

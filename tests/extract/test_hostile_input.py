@@ -1,0 +1,110 @@
+"""Bad input gets a clear error code and never takes the worker down."""
+
+import io
+import zlib
+
+import pytest
+from pypdf import PdfWriter
+
+from councilwatch.samples import ilacs_report
+from extract.findings import check_input, extract_findings
+from extract.sandbox import Sandbox
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    box = Sandbox(memory_limit_mb=512, timeout_s=20, max_pages=50)
+    yield box
+    box.close()
+
+
+def encrypted_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt(user_password="secret", owner_password="owner")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def blank_pdf(pages: int) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(200, 200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def flate_bomb(decompressed_mb: int) -> bytes:
+    """A one-page PDF whose content stream inflates to `decompressed_mb` MiB."""
+    packer = zlib.compressobj(9)
+    chunk = b"0 0 m " * (1024 * 1024 // 6)
+    stream = b"".join(packer.compress(chunk) for _ in range(decompressed_mb)) + packer.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_html_served_as_pdf_is_not_a_pdf():
+    error = check_input(b"<!DOCTYPE html><html><body>Not found</body></html>", 10_000)
+    assert error.code == "not_a_pdf" and "HTML" in error.message
+
+
+def test_empty_and_oversized_input():
+    assert check_input(b"", 10).code == "not_a_pdf"
+    assert check_input(b"%PDF-1.7" + b"0" * 100, 50).code == "too_large"
+    assert check_input(ilacs_report(), 10_000_000) is None
+
+
+def test_encrypted_pdf(sandbox):
+    assert sandbox.run(encrypted_pdf()).error.code == "encrypted"
+
+
+def test_truncated_pdf_is_unreadable(sandbox):
+    pdf = ilacs_report()
+    assert sandbox.run(pdf[: len(pdf) // 2]).error.code == "unreadable"
+
+
+def test_too_many_pages(sandbox):
+    findings = sandbox.run(blank_pdf(60))
+    assert findings.error.code == "too_many_pages"
+
+
+def test_two_thousand_blank_pages_are_cheap():
+    findings = extract_findings(blank_pdf(2000), max_pages=2000)
+    assert findings.error is None and findings.pages == 2000 and findings.document_type == "unknown"
+
+
+def test_timeout_kills_the_child_and_the_next_document_still_parses():
+    box = Sandbox(memory_limit_mb=1024, timeout_s=0.01, max_pages=3000)
+    try:
+        assert box.run(blank_pdf(3000)).error.code == "timeout"
+        box.timeout_s = 20
+        assert box.run(ilacs_report()).judgements  # a fresh child took over
+    finally:
+        box.close()
+
+
+def test_decompression_bomb_under_memory_cap_costs_one_error(sandbox):
+    box = Sandbox(memory_limit_mb=300, timeout_s=60, max_pages=10)
+    try:
+        findings = box.run(flate_bomb(1024))
+        assert findings.error is not None
+        assert findings.error.code in {"too_large", "crashed", "unreadable"}
+        assert box.run(ilacs_report()).error is None
+    finally:
+        box.close()

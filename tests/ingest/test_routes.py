@@ -1,0 +1,31 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from ingest.main import create_app
+from ingest.settings import IngestSettings
+from shared.events import DOCUMENTS_FETCHED
+
+
+@pytest.fixture
+def client(tmp_path, redis_url):
+    settings = IngestSettings(REDIS_URL=redis_url, VAR_DIR=tmp_path, INGEST_MAX_UPLOAD_BYTES=1000, LOG_JSON=False)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_rejects_empty_oversized_and_bad_source_url(client, redis_client):
+    assert client.post("/documents", files={"file": ("a.pdf", b"")}).status_code == 422
+    assert client.post("/documents", files={"file": ("a.pdf", b"x" * 1001)}).status_code == 413
+    r = client.post("/documents", files={"file": ("a.pdf", b"%PDF-1.7")}, data={"source_url": "file:///etc/passwd"})
+    assert r.status_code == 422
+    assert redis_client.exists(DOCUMENTS_FETCHED) == 0
+
+
+def test_event_carries_references_not_bytes(client, redis_client, tmp_path):
+    r = client.post("/documents", files={"file": ("a.pdf", b"%PDF-1.7 tiny")},
+                    data={"source_url": "https://files.ofsted.gov.uk/v1/file/50200877"})
+    assert r.status_code == 202
+    (entry_id, fields), = redis_client.xrange(DOCUMENTS_FETCHED)
+    assert b"%PDF" not in b"".join(fields.values())
+    assert list((tmp_path / "blobs").rglob(r.json()["sha256"]))
+    assert client.get("/readyz").json()["checks"]["blobs:writable"][0]["status"] == "pass"
