@@ -2,17 +2,15 @@
 fresh database per test) and the services as real processes on loopback ports."""
 
 import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import redis
+
+from councilwatch.processes import Services
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -28,10 +26,11 @@ def corpus_path(*parts: str) -> Path:
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class TestServices(Services):
+    """Each test process gets its own consumer name, as separate machines would."""
+
+    def start(self, name: str, wait: bool = True, **extra_env: str):  # noqa: ANN201
+        return super().start(name, wait=wait, unique_consumer=True, **extra_env)
 
 
 @pytest.fixture
@@ -89,63 +88,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
-class Services:
-    """The services as child processes (`councilwatch serve NAME`), as `make run` starts them."""
-
-    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
-        self.workdir = workdir
-        self.env = env
-        self.procs: dict[str, subprocess.Popen] = {}
-        self.ports = {"ingest": free_port(), "extract": free_port(), "store": free_port()}
-        env.update(INGEST_PORT=str(self.ports["ingest"]), EXTRACT_PORT=str(self.ports["extract"]),
-                   STORE_PORT=str(self.ports["store"]),
-                   PUBLIC_BASE_URL=f"http://127.0.0.1:{self.ports['store']}")
-
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.ports[name]}"
-
-    def start(self, name: str, wait: bool = True, **extra_env: str) -> subprocess.Popen:
-        env = dict(self.env, CONSUMER_NAME=f"{name}-{uuid.uuid4().hex[:6]}", **extra_env)
-        log = open(self.workdir / f"{name}.log", "ab")
-        proc = subprocess.Popen([sys.executable, "-m", "councilwatch.main", "serve", name],
-                                env=env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
-        self.procs[name] = proc
-        if wait:
-            self.wait_ready(name)
-        return proc
-
-    def wait_ready(self, name: str, timeout_s: float = 30) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.procs[name].poll() is not None:
-                raise RuntimeError(f"{name} exited: {self.log(name)[-3000:]}")
-            try:
-                if httpx.get(f"{self.url(name)}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{name} not ready: {self.log(name)[-3000:]}")
-
-    def log(self, name: str) -> str:
-        return (self.workdir / f"{name}.log").read_text(errors="replace")
-
-    def kill(self, name: str) -> None:
-        proc = self.procs.pop(name)
-        proc.kill()
-        proc.wait(10)
-
-    def stop_all(self) -> None:
-        for proc in self.procs.values():
-            proc.terminate()
-        for proc in self.procs.values():
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        self.procs.clear()
-
-
 @pytest.fixture
 def services(tmp_path: Path, redis_url: str) -> Iterator[callable]:
     """Factory: `services(database_url)` → a Services with settings for fast tests."""
@@ -159,7 +101,7 @@ def services(tmp_path: Path, redis_url: str) -> Iterator[callable]:
             DISPATCH_INTERVAL_S="0.2", LOG_JSON="true", COUNCILWATCH_ADMIN_KEY="test-admin-key-0123456789",
         )
         base.update(env)
-        svc = Services(tmp_path, base)
+        svc = TestServices.on_free_ports(base, log_dir=tmp_path)
         made.append(svc)
         return svc
 

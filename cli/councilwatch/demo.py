@@ -4,13 +4,14 @@ from datetime import datetime, timezone
 
 import httpx
 
+from councilwatch.processes import Services
 from councilwatch.receiver import Receiver
 from councilwatch.samples import ilacs_report
 
 
-def feed_demo(env: dict[str, str], ports: dict[str, int]) -> Receiver:
+def feed_demo(env: dict[str, str], services: Services) -> Receiver:
     receiver = Receiver().start()
-    store = f"http://127.0.0.1:{ports['store']}"
+    store = services.url("store")
     created = httpx.post(
         f"{store}/subscriptions",
         json={"url": receiver.url, "councils": [], "event_types": ["publication.published"]},
@@ -23,10 +24,10 @@ def feed_demo(env: dict[str, str], ports: dict[str, int]) -> Receiver:
     # take it for a duplicate.
     pdf = ilacs_report(council="Darlington", marker=f"Demo run {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S}.")
     answer = httpx.post(
-        f"http://127.0.0.1:{ports['ingest']}/documents",
+        f"{services.url('ingest')}/documents",
         files={"file": ("demo-ilacs-darlington.pdf", pdf, "application/pdf")}, timeout=30,
     ).json()
     print(f"fed a generated ILACS report: {answer}")
     print(f"see it at {store}/documents/{answer['document_id']}; upload more with:")
-    print(f"  curl -F file=@report.pdf http://127.0.0.1:{ports['ingest']}/documents")
+    print(f"  curl -F file=@report.pdf {services.url('ingest')}/documents")
     return receiver

@@ -9,20 +9,14 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-
-import httpx
 import redis
 
+from councilwatch.processes import SERVICE_NAMES, Services, free_port
 from shared.settings import DEVELOPMENT_ADMIN_KEY, BaseServiceSettings
-
-PORTS = {"ingest": "INGEST_PORT", "extract": "EXTRACT_PORT", "store": "STORE_PORT"}
-DEFAULT_PORTS = {"ingest": 8001, "extract": 8002, "store": 8003}
 
 
 def redis_answers(url: str) -> bool:
@@ -30,12 +24,6 @@ def redis_answers(url: str) -> bool:
         return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
     except redis.RedisError:
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_private_redis(var_dir: Path) -> tuple[subprocess.Popen, str]:
@@ -71,20 +59,6 @@ def admin_key(var_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def wait_ready(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> bool:
-    """True once `url` answers 200 while `proc` still runs (a busy port makes it exit, and
-    another program's answer on that port must not count)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
-    return False
-
-
 def run(demo: bool = False) -> None:
     env = dict(os.environ)
     if demo:
@@ -103,41 +77,33 @@ def run(demo: bool = False) -> None:
         env["COUNCILWATCH_ADMIN_KEY"] = DEVELOPMENT_ADMIN_KEY if demo else admin_key(base.VAR_DIR)
         if not demo:
             print(f"admin API key: in {base.VAR_DIR / 'admin-key'}")
-    ports = {name: int(env.get(key, DEFAULT_PORTS[name])) for name, key in PORTS.items()}
+    services = Services(env)
 
     def stop(*_args) -> None:  # noqa: ANN002
-        for child in reversed(children):
-            child.terminate()
+        services.stop_all()
         for child in children:
-            try:
-                child.wait(15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            child.terminate()
+            child.wait(15)
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        procs = {}
-        for name in ("store", "extract", "ingest"):
-            procs[name] = subprocess.Popen([sys.executable, "-m", "councilwatch.main", "serve", name], env=env)
-            children.append(procs[name])
-        for name, port in ports.items():
-            if not wait_ready(f"http://127.0.0.1:{port}/readyz", procs[name]):
-                print(f"{name} did not become ready on port {port} (is the port taken?)")
+        for name in SERVICE_NAMES:
+            services.start(name, wait=False)
+        for name in SERVICE_NAMES:
+            if not services.wait_ready(name):
+                print(f"{name} did not become ready on port {services.ports[name]} (is the port taken?)")
                 stop()
-            print(f"{name} ready on http://127.0.0.1:{port}")
+            print(f"{name} ready on {services.url(name)}")
         if demo:
             from councilwatch.demo import feed_demo
 
-            feed_demo(env, ports)
+            feed_demo(env, services)
         else:
             print("watching; Ctrl-C stops")
-        while all(c.poll() is None for c in children):
+        while services.running() and all(c.poll() is None for c in children):
             time.sleep(0.5)
         print("a service exited; stopping the rest")
         stop()
     except KeyboardInterrupt:
         stop()
-
-
-

@@ -33,7 +33,7 @@ def test_killed_worker_message_is_reclaimed_and_processed_once(services, tmp_pat
         assert redis_client.xlen(DOCUMENTS_EXTRACTED) == 0
         first.send_signal(signal.SIGKILL)
         first.wait(10)
-        svc.procs.pop("extract")
+        svc.procs.pop("extract")  # killed above, by hand, mid-message
 
         blob.unlink()
         shutil.move(tmp_path / "real-blob", blob)

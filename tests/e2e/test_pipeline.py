@@ -42,14 +42,9 @@ def receiver():
     rec.stop()
 
 
-def start_all(svc) -> None:  # noqa: ANN001
-    for name in ("store", "extract", "ingest"):
-        svc.start(name)
-
-
 def test_pipeline_delivers_one_verified_webhook(services, database_url, receiver):
     svc = services(database_url)
-    start_all(svc)
+    svc.start_all()
     sub = subscribe(svc, receiver, councils=["E06000005"], event_types=["publication.published"])
     pdf = ilacs_report(council="Darlington", judgements={
         "impact_of_leaders": "outstanding", "help_and_protection": "good", "children_in_care": "good",
@@ -99,7 +94,7 @@ def test_webhook_verifies_with_standardwebhooks_library(services, tmp_path, rece
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         svc = services(f"sqlite:///{tmp_path / 'store.db'}")
-        start_all(svc)
+        svc.start_all()
         r = httpx.post(f"{svc.url('store')}/subscriptions", headers=ADMIN,
                        json={"url": f"http://127.0.0.1:{server.server_address[1]}/hook", "councils": []})
         secret = r.json()["secret"]
@@ -119,7 +114,7 @@ def test_webhook_verifies_with_standardwebhooks_library(services, tmp_path, rece
 
 def test_same_bytes_twice_give_one_document_and_one_webhook(services, tmp_path, receiver, redis_client):
     svc = services(f"sqlite:///{tmp_path / 'store.db'}")
-    start_all(svc)
+    svc.start_all()
     subscribe(svc, receiver)
     pdf = ilacs_report(council="Croydon")
     first = upload(svc, pdf)
@@ -135,7 +130,7 @@ def test_same_bytes_twice_give_one_document_and_one_webhook(services, tmp_path, 
 def test_same_findings_message_twice_gives_one_webhook(services, tmp_path, receiver, redis_client):
     """A redelivered findings message changes nothing the second time."""
     svc = services(f"sqlite:///{tmp_path / 'store.db'}")
-    start_all(svc)
+    svc.start_all()
     subscribe(svc, receiver)
     accepted = upload(svc, ilacs_report(council="Westminster"))
     wait_for(lambda: receiver.received)
@@ -150,7 +145,7 @@ def test_same_findings_message_twice_gives_one_webhook(services, tmp_path, recei
 
 def test_unreadable_pdf_is_dead_lettered_and_the_next_document_flows(services, tmp_path, receiver, redis_client):
     svc = services(f"sqlite:///{tmp_path / 'store.db'}")
-    start_all(svc)
+    svc.start_all()
     subscribe(svc, receiver, event_types=["publication.published", "extraction.failed"])
     broken = upload(svc, b"%PDF-1.7\n" + b"\x00garbage" * 500, name="broken.pdf")
     good = upload(svc, ilacs_report(council="Darlington"))

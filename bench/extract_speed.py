@@ -1,0 +1,92 @@
+"""Findings extraction speed against raw pypdfium2 text speed, measured in the same run.
+
+    .venv/bin/python bench/extract_speed.py [--rounds 5]
+
+Corpus: the real Ofsted PDFs in ../shared/corpus/real/ofsted (and the rendered ones in
+../shared/corpus/rendered) when present, else generated reports. Prints pages/s for
+  raw     pypdfium2 text of every page (the ceiling),
+  inproc  the findings path (`extract_findings`) in this process,
+  sandbox the findings path through the sandbox child (what the worker runs),
+their ratios to raw, and the sandbox child's peak RSS.
+"""
+
+import argparse
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from extract.findings import extract_findings  # noqa: E402
+from extract.sandbox import Sandbox  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def corpus() -> list[tuple[str, bytes]]:
+    files = sorted((CORPUS / "real" / "ofsted").glob("*.pdf")) + sorted(
+        p for p in (CORPUS / "rendered").glob("*.pdf") if not p.name.startswith("concat")
+    )
+    if files:
+        return [(p.name, p.read_bytes()) for p in files]
+    from councilwatch.samples import ilacs_report
+
+    print("(../shared/corpus absent: generated reports)")
+    return [(f"generated-{i}", ilacs_report(marker=str(i), body_pages=8)) for i in range(8)]
+
+
+def raw_text(data: bytes) -> int:
+    doc = pdfium.PdfDocument(data)
+    for page in doc:
+        textpage = page.get_textpage()
+        textpage.get_text_range()
+        textpage.close()
+        page.close()
+    count = len(doc)
+    doc.close()
+    return count
+
+
+def rate(fn, docs, rounds: int) -> float:  # noqa: ANN001
+    """Median pages/s over `rounds` passes of the whole corpus."""
+    rates = []
+    for _ in range(rounds):
+        pages, started = 0, time.perf_counter()
+        for _, data in docs:
+            pages += fn(data)
+        rates.append(pages / (time.perf_counter() - started))
+    return statistics.median(rates)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    docs = corpus()
+    pages = sum(raw_text(d) for _, d in docs)  # also warms pdfium up
+    for _, data in docs:
+        extract_findings(data)  # warm: imports, council register, regexes
+
+    raw = rate(raw_text, docs, args.rounds)
+    inproc = rate(lambda d: extract_findings(d).pages or 0, docs, args.rounds)
+    box = Sandbox(memory_limit_mb=1536, timeout_s=60, max_pages=2000)
+    box.run(docs[0][1])
+    sandbox = rate(lambda d: box.run(d).pages or 0, docs, args.rounds)
+    box.close()
+    child_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+    print(f"corpus: {len(docs)} documents, {pages} pages; median of {args.rounds} passes")
+    print(f"{'path':<34}{'pages/s':>10}{'ratio to raw':>14}")
+    print(f"{'raw pypdfium2 text (reference)':<34}{raw:>10.0f}{1:>14.2f}")
+    print(f"{'findings, in process':<34}{inproc:>10.0f}{inproc / raw:>14.2f}")
+    print(f"{'findings, through the sandbox':<34}{sandbox:>10.0f}{sandbox / raw:>14.2f}")
+    print(f"sandbox child peak RSS: {child_peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
