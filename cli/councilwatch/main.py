@@ -10,6 +10,7 @@ def cmd_extract(paths: list[str]) -> int:
     from extract.findings import check_input, failed
     from extract.sandbox import Sandbox
     from extract.settings import ExtractSettings
+    from shared.media import media_type_for
 
     settings = ExtractSettings()
     sandbox = Sandbox(settings.EXTRACT_MEMORY_LIMIT_MB, settings.EXTRACT_TIMEOUT_S, settings.EXTRACT_MAX_PAGES)
@@ -20,8 +21,9 @@ def cmd_extract(paths: list[str]) -> int:
             except OSError as exc:
                 print(json.dumps({"file": path, "error": {"code": "unreadable", "message": str(exc)}}), flush=True)
                 continue
-            error = check_input(data, settings.EXTRACT_MAX_BYTES)
-            findings = failed(data, error, path) if error else sandbox.run(data, path)
+            media_type = media_type_for(None, path)
+            error = check_input(data, settings.EXTRACT_MAX_BYTES, media_type)
+            findings = failed(data, error, path) if error else sandbox.run(data, path, media_type)
             print(findings.model_copy(update={"file": path}).model_dump_json(), flush=True)
     finally:
         sandbox.close()

@@ -12,6 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 
 REGISTER_PATH = Path(__file__).parent / "data" / "councils.csv"
+# Names the upstream lookups lack: brand names ("Kingston Council") and children's trusts
+# that deliver a council's children's services, each to the one council it serves.
+ALIASES_PATH = Path(__file__).parent / "data" / "aliases.csv"
 FIELDS = [
     "gss_code", "name", "official_name", "register_code", "type", "region", "dfe_code",
     "ofsted_urn", "start_date", "end_date", "replaced_by", "former_gss_codes", "aliases",
@@ -23,11 +26,29 @@ _NOISE = re.compile(
 )
 
 
-def normalise_name(name: str) -> str:
+# A key this short, or one of these, says nothing about which council is meant.
+_EMPTY_KEYS = {"and", "corporation", "upon", "on", "in"}
+
+
+def _plain(name: str) -> str:
     text = name.lower().replace("&", " and ").replace("’", "'")
     text = re.sub(r"[^a-z0-9' ]+", " ", text)
-    text = _NOISE.sub(" ", text)
     return " ".join(text.replace("'", "").split())
+
+
+def normalise_name(name: str) -> str:
+    """The distinguishing words of a council name ("Darlington Borough Council" → "darlington")."""
+    return " ".join(_NOISE.sub(" ", _plain(name)).split())
+
+
+def name_keys(name: str) -> list[str]:
+    """Keys a name is indexed under: all its words, and its distinguishing words when they
+    still say something ("City of London" keeps only the first)."""
+    keys = [_plain(name)]
+    short = normalise_name(name)
+    if len(short) >= 3 and short not in _EMPTY_KEYS and short not in keys:
+        keys.append(short)
+    return [k for k in keys if k]
 
 
 @dataclass(frozen=True)
@@ -64,28 +85,35 @@ class CouncilRegister:
         # Current councils win a shared alias over abolished ones.
         for r in sorted(records, key=lambda r: r.current):
             for alias in (r.name, r.official_name, *r.aliases):
-                if alias:
-                    self._by_name[normalise_name(alias)] = r
+                for key in name_keys(alias):
+                    self._by_name[key] = r
 
     @classmethod
-    def load(cls, path: Path = REGISTER_PATH) -> "CouncilRegister":
+    def load(cls, path: Path = REGISTER_PATH, aliases: Path | None = ALIASES_PATH) -> "CouncilRegister":
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
-        return cls([_record(row) for row in rows])
+        register = cls([_record(row) for row in rows])
+        if aliases and aliases.exists():
+            with open(aliases, newline="", encoding="utf-8") as fh:
+                for row in csv.DictReader(fh):
+                    record = register.by_gss[row["gss_code"]]
+                    for key in name_keys(row["alias"]):
+                        register._by_name[key] = record
+        return register
 
     def resolve(self, name: str) -> CouncilRecord | None:
         """The council a name refers to ("Darlington Borough Council", "Bristol, City of")."""
-        key = normalise_name(name)
-        if not key:
-            return None
-        return self._by_name.get(key)
+        for key in name_keys(name):
+            if key in self._by_name:
+                return self._by_name[key]
+        return None
 
     def find_in(self, text: str) -> CouncilRecord | None:
         """The council whose name is the longest run of words in `text` that names one."""
-        words = normalise_name(text).split()
-        for size in range(min(6, len(words)), 0, -1):
+        words = _plain(text).split()
+        for size in range(min(8, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
-                hit = self._by_name.get(" ".join(words[start : start + size]))
+                hit = self.resolve(" ".join(words[start : start + size]))
                 if hit:
                     return hit
         return None

@@ -111,10 +111,15 @@ class DocumentFetched(BaseModel):
     blob_key: str
     size_bytes: int
     filename: str | None = None
+    # application/pdf, text/html or application/json (shared.media); None: from filename.
+    media_type: str | None = None
     source: Source | None = None
     source_url: str | None = None
     # What the publisher's listing said, when ingest knows it (the PDF often does not say).
     published: date | None = None
+    # The council the source filed it under (a CQC location's local authority, say), used
+    # when the document itself names none.
+    council_gss: str | None = None
     fetched_at: datetime = Field(default_factory=utcnow)
     trace_id: str | None = None
 

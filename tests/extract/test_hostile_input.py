@@ -36,15 +36,15 @@ def blank_pdf(pages: int) -> bytes:
     return out.getvalue()
 
 
-def flate_bomb(decompressed_mb: int) -> bytes:
-    """A one-page PDF whose content stream inflates to `decompressed_mb` MiB."""
+def one_page_pdf(chunk: bytes, repeats: int) -> bytes:
+    """A one-page PDF whose Flate content stream is `chunk` × `repeats` when inflated."""
     packer = zlib.compressobj(9)
-    chunk = b"0 0 m " * (1024 * 1024 // 6)
-    stream = b"".join(packer.compress(chunk) for _ in range(decompressed_mb)) + packer.flush()
+    stream = b"".join(packer.compress(chunk) for _ in range(repeats)) + packer.flush()
+    font = b"<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources " + font + b" /Contents 4 0 R >>",
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
     ]
     out = bytearray(b"%PDF-1.7\n")
@@ -57,6 +57,16 @@ def flate_bomb(decompressed_mb: int) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def flate_bomb(decompressed_mb: int) -> bytes:
+    """1 MB of compressed drawing operators that inflate to `decompressed_mb` MiB."""
+    return one_page_pdf(b"0 0 m " * (1024 * 1024 // 6), decompressed_mb)
+
+
+def glyph_bomb(glyphs: int) -> bytes:
+    """One page with `glyphs` text-showing operators (PDF.md: 5 M of them take GBs)."""
+    return one_page_pdf(b"BT /F1 1 Tf " + b"(a) Tj " * 1000 + b"ET\n", glyphs // 1000)
 
 
 def test_html_served_as_pdf_is_not_a_pdf():
@@ -99,12 +109,44 @@ def test_timeout_kills_the_child_and_the_next_document_still_parses():
         box.close()
 
 
-def test_decompression_bomb_under_memory_cap_costs_one_error(sandbox):
+def test_decompression_bomb_is_named_and_costs_one_error():
     box = Sandbox(memory_limit_mb=300, timeout_s=60, max_pages=10)
     try:
         findings = box.run(flate_bomb(1024))
-        assert findings.error is not None
-        assert findings.error.code in {"too_large", "crashed", "unreadable"}
-        assert box.run(ilacs_report()).error is None
+        assert findings.error.code == "too_large"
+        assert "decompression bomb" in findings.error.message
+        assert box.run(ilacs_report()).error is None  # the next document still parses
     finally:
         box.close()
+
+
+def test_glyph_bomb_is_refused_without_taking_the_worker_down():
+    box = Sandbox(memory_limit_mb=400, timeout_s=60, max_pages=10)
+    try:
+        findings = box.run(glyph_bomb(5_000_000))
+        assert findings.error.code in {"too_large", "timeout"}
+        assert box.run(ilacs_report()).judgements
+    finally:
+        box.close()
+
+
+def test_html_served_as_pdf_through_the_cli_path(sandbox, tmp_path):
+    from councilwatch.main import main
+
+    good = tmp_path / "good.pdf"
+    good.write_bytes(ilacs_report())
+    html = tmp_path / "report.pdf"
+    html.write_bytes(b"<!DOCTYPE html><html><body>Error 404</body></html>")
+    missing = tmp_path / "missing.pdf"
+    import contextlib
+    import io as _io
+    import json
+
+    out = _io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["extract", str(html), str(missing), str(good)]) == 0
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert [x["file"] for x in lines] == [str(html), str(missing), str(good)]
+    assert lines[0]["error"]["code"] == "not_a_pdf"
+    assert lines[1]["error"]["code"] == "unreadable"
+    assert lines[2]["error"] is None and lines[2]["document_type"] == "ilacs_inspection"

@@ -10,50 +10,25 @@ never leak into findings (a Tameside footer lands inside a bullet otherwise).
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 
-# Bullet glyphs as different producers encode them, all mapped to one marker.
-BULLET = "•"
-_BULLETS = re.compile(r"^\s*(?:◼|■|▪|•|\uf0b7|\uf0a7|\x7f|\(cid:127\)|●|○)\s*")
+from extract.text import BULLET, DocumentText, normalise_line
+
 _DIGITS = re.compile(r"\d+")
 HEADER_FOOTER_DEPTH = 3  # lines at the top and bottom of a page that may repeat
 
 
 class PdfError(Exception):
+    """The document cannot be read; `code` is the findings error code."""
+
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
 
 
-@dataclass
-class PdfText:
-    """The text of a document as lines per page (page 1 is `pages[0]`)."""
-
-    pages: list[list[str]]
-
-    @property
-    def page_count(self) -> int:
-        return len(self.pages)
-
-    def lines(self, first: int = 1, last: int | None = None) -> list[tuple[int, str]]:
-        """(page number, line) over a range of pages, in reading order."""
-        last = last or self.page_count
-        return [(i + 1, line) for i in range(first - 1, last) for line in self.pages[i]]
-
-    def text(self, page: int) -> str:
-        return "\n".join(self.pages[page - 1])
-
-
-def normalise_line(line: str) -> str:
-    line = line.replace("\ufffe", "-").replace("\u00ad", "-").replace("\xa0", " ")
-    line = _BULLETS.sub(BULLET + " ", line)
-    return re.sub(r"[ \t]+", " ", line).strip()
-
-
-def read_text(data: bytes, max_pages: int) -> PdfText:
+def read_text(data: bytes, max_pages: int) -> DocumentText:
     """Every page's text through pypdfium2, headers and footers removed."""
     try:
         doc = pdfium.PdfDocument(data)
@@ -63,6 +38,7 @@ def read_text(data: bytes, max_pages: int) -> PdfText:
         raise PdfError("unreadable", f"PDFium could not open the file: {exc}") from exc
     try:
         count = len(doc)
+        declared_title = normalise_line(doc.get_metadata_value("Title") or "")
         if count > max_pages:
             raise PdfError("too_many_pages", f"{count} pages; the limit is {max_pages}")
         pages = []
@@ -78,7 +54,7 @@ def read_text(data: bytes, max_pages: int) -> PdfText:
         raise PdfError("unreadable", f"PDFium could not read a page: {exc}") from exc
     finally:
         doc.close()
-    return PdfText(strip_running_lines(pages))
+    return DocumentText(strip_running_lines(pages), declared_title=declared_title)
 
 
 def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
@@ -125,3 +101,5 @@ def read_tables(data: bytes, page_numbers: list[int]) -> dict[int, list[list[lis
             finally:
                 page.close()
     return found
+
+__all__ = ["BULLET", "PdfError", "read_tables", "read_text", "strip_running_lines"]

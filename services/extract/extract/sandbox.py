@@ -13,8 +13,9 @@ import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
-from extract.findings import extract_findings, failed
+from extract.findings import diagnose, extract_findings, failed
 from shared.events import ExtractionError, Findings
+from shared.media import PDF
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,13 @@ def _child(conn: Connection, memory_limit_bytes: int) -> None:
             job = conn.recv()
         except EOFError:
             return
-        data, file, max_pages = job
+        kind, data, file, max_pages, media_type = job
         try:
-            result: Any = extract_findings(data, file, max_pages).model_dump(mode="json")
+            if kind == "diagnose":
+                error = diagnose(data, max_pages)
+                result: Any = {"error": error.model_dump() if error else None}
+            else:
+                result = extract_findings(data, file, max_pages, media_type).model_dump(mode="json")
         except MemoryError:
             result = {"error": {"code": "too_large", "message": "ran out of memory while parsing"}}
         except Exception as exc:  # noqa: BLE001 - a parser bug is this document's error
@@ -70,28 +75,34 @@ class Sandbox:
         with self._lock:
             self._stop()
 
-    def run(self, data: bytes, file: str | None = None) -> Findings:
+    def run(self, data: bytes, file: str | None = None, media_type: str = PDF) -> Findings:
         """Blocking: the findings of one document (call it from a thread)."""
         with self._lock:
-            if self._proc is None or not self._proc.is_alive() or self._jobs >= self.max_jobs:
-                self._stop()
-                self._start()
-            self._jobs += 1
-            timeout = self.timeout_s
-            try:
-                self._conn.send((data, file, self.max_pages))
-                if not self._conn.poll(timeout):
-                    self._stop()
-                    return failed(data, ExtractionError(code="timeout", message=f"parsing took over {timeout:g} s"), file)
-                result = self._conn.recv()
-            except (EOFError, OSError, BrokenPipeError):
-                code = self._proc.exitcode if self._proc else None
-                self._stop()
-                return failed(
-                    data,
-                    ExtractionError(code="crashed", message=f"the parser process died (exit code {code})"),
-                    file,
-                )
+            result = self._call(("extract", data, file, self.max_pages, media_type))
+            if result.get("code") == "crashed" and media_type == PDF:
+                # Ask why, in a fresh child: a bomb is worth naming as such.
+                why = self._call(("diagnose", data, file, self.max_pages, media_type))
+                if why.get("error"):
+                    return failed(data, ExtractionError(**why["error"]), file)
+        if "code" in result:
+            return failed(data, ExtractionError(**result), file)
         if "sha256" not in result:
             return failed(data, ExtractionError(**result["error"]), file)
         return Findings.model_validate(result)
+
+    def _call(self, job: tuple) -> dict:
+        """One job in the child; a dict {code, message} when the child died or timed out."""
+        if self._proc is None or not self._proc.is_alive() or self._jobs >= self.max_jobs:
+            self._stop()
+            self._start()
+        self._jobs += 1
+        try:
+            self._conn.send(job)
+            if not self._conn.poll(self.timeout_s):
+                self._stop()
+                return {"code": "timeout", "message": f"parsing took over {self.timeout_s:g} s"}
+            return self._conn.recv()
+        except (EOFError, OSError):
+            code = self._proc.exitcode if self._proc else None
+            self._stop()
+            return {"code": "crashed", "message": f"the parser process died (exit code {code})"}

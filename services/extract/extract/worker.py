@@ -10,7 +10,9 @@ from extract.findings import check_input, failed
 from extract.sandbox import Sandbox
 from shared.blobs import BlobMissing, BlobStore, sha256_hex
 from shared.consumer import PermanentError
-from shared.events import DocumentExtracted, DocumentFetched, ExtractionError, Findings
+from shared.councils import default_register
+from shared.events import Council, DocumentExtracted, DocumentFetched, ExtractionError, Findings
+from shared.media import media_type_for
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +41,13 @@ class Extractor:
         if sha256_hex(data) != event.sha256:
             raise PermanentError("blob_missing", f"blob {event.blob_key} does not match sha256")
         started = time.perf_counter()
-        error = check_input(data, self.max_bytes)
+        media_type = media_type_for(event.media_type, event.filename)
+        error = check_input(data, self.max_bytes, media_type)
         if error:
             findings = failed(data, error, event.filename)
         else:
             # Blocking pipe I/O to the sandbox child runs in a thread, off the event loop.
-            findings = await asyncio.to_thread(self.sandbox.run, data, event.filename)
+            findings = await asyncio.to_thread(self.sandbox.run, data, event.filename, media_type)
         DURATION.observe(time.perf_counter() - started)
         findings = enrich(findings, event)
         extracted = DocumentExtracted(
@@ -77,6 +80,10 @@ def enrich(findings: Findings, event: DocumentFetched) -> Findings:
         update["published"] = event.published
     if findings.source is None and event.source is not None and not findings.error:
         update["source"] = event.source
+    if findings.council is None and event.council_gss and not findings.error:
+        record = default_register().by_gss.get(event.council_gss)
+        if record:
+            update["council"] = Council(name=record.name, gss_code=record.gss_code)
     return findings.model_copy(update=update)
 
 

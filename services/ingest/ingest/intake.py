@@ -45,9 +45,11 @@ class Intake:
         data: bytes,
         *,
         filename: str | None = None,
+        media_type: str | None = None,
         source: Source | None = None,
         source_url: str | None = None,
         published: date | None = None,
+        council_gss: str | None = None,
     ) -> Accepted:
         key = self.blobs.put(data)  # durable before anything refers to it
         document_id = document_id_for(key)
@@ -58,7 +60,8 @@ class Intake:
             return Accepted(document_id, key, duplicate=True)
         event = DocumentFetched(
             document_id=document_id, sha256=key, blob_key=key, size_bytes=len(data),
-            filename=filename, source=source, source_url=source_url, published=published,
+            filename=filename, media_type=media_type, source=source, source_url=source_url,
+            published=published, council_gss=council_gss,
             trace_id=uuid.uuid4().hex,
         )
         try:

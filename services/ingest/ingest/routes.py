@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from pydantic import BaseModel
 
 from ingest.intake import Intake
+from shared.media import media_type_for
 
 router = APIRouter()
 CHUNK = 1024 * 1024
@@ -44,7 +45,10 @@ async def post_document(
             raise HTTPException(413, f"the upload is over {limit} bytes")
     if not data:
         raise HTTPException(422, "the upload is empty")
-    accepted = await intake.accept(bytes(data), filename=file.filename, source_url=source_url)
+    accepted = await intake.accept(
+        bytes(data), filename=file.filename, source_url=source_url,
+        media_type=media_type_for(file.content_type, file.filename),
+    )
     return DocumentAccepted(
         document_id=accepted.document_id, sha256=accepted.sha256,
         status="duplicate" if accepted.duplicate else "accepted",

@@ -1,16 +1,35 @@
 """One module per document family. Each has `matches(text)` and `parse(text, data)`;
-`parse_document` tries them in order and returns the findings fields they found."""
+`parse_document` tries them in order and returns the findings fields of the first match."""
 
 from typing import Any
 
-from extract.parsers import area_send, ofsted_focused_visit, ofsted_ilacs
-from extract.pdf import PdfText
+from extract.parsers import (
+    area_send,
+    cqc_la_assessment,
+    cqc_location,
+    lga_case_study,
+    lga_peer_challenge,
+    ofsted_ilacs,
+    ofsted_letters,
+    ofsted_sif,
+)
+from extract.text import DocumentText
 
-PARSER_VERSION = "1"
-FAMILIES = (ofsted_ilacs, ofsted_focused_visit, area_send)
+PARSER_VERSION = "2"
+# Most specific first: an LGA case study matches on the publisher line alone.
+FAMILIES = (
+    ofsted_ilacs,
+    ofsted_sif,
+    ofsted_letters,
+    area_send,
+    cqc_la_assessment,
+    cqc_location,
+    lga_peer_challenge,
+    lga_case_study,
+)
 
 
-def parse_document(text: PdfText, data: bytes) -> dict[str, Any]:
+def parse_document(text: DocumentText, data: bytes) -> dict[str, Any]:
     for family in FAMILIES:
         if family.matches(text):
             return family.parse(text, data)

@@ -15,9 +15,10 @@ from typing import Any
 from extract.dates import parse_date_range
 from extract.grades import GRADE_AT_END, ilacs_judgement_key, normalise_grade
 from extract.parsers.sections import bullets_after, council_from, first_line_matching
-from extract.pdf import PdfText, read_tables
+from extract.pdf import read_tables
+from extract.text import DocumentText
 
-_TITLE = re.compile(r"^Inspection of (.+?) local authority children", re.I)
+_TITLE = re.compile(r"Inspection of (.+?) local authority children.s services", re.I)
 _DATES = re.compile(r"^Inspection dates?:\s*(.+)$", re.I)
 _LEAD = re.compile(r"^Lead inspector:\s*([^,]+)", re.I)
 _TABLE_HEADER = re.compile(r"^Judgement\s+Grade$", re.I)
@@ -29,22 +30,22 @@ MAX_LABEL_LINES = 3
 SHORT_INSPECTION_MAX_DAYS = 7
 
 
-def matches(text: PdfText) -> bool:
-    head = " ".join(text.pages[0][:8]) if text.pages else ""
-    return bool(re.search(r"Inspection of .+ local authority children", head, re.I)) and any(
+def matches(text: DocumentText) -> bool:
+    return bool(re.search(r"Inspection of .+ local authority children", text.head(8), re.I)) and any(
         _TABLE_HEADER.match(line) or line.lower().startswith("judgement") for line in text.pages[0]
     )
 
 
-def parse(text: PdfText, data: bytes) -> dict[str, Any]:
+def parse(text: DocumentText, data: bytes) -> dict[str, Any]:
     title_lines = []
     for line in text.pages[0]:
         if _DATES.match(line):
             break
         title_lines.append(line)
-    title = " ".join(title_lines)
+    m = _TITLE.search(" ".join(title_lines))
+    # The match, not the lines: a publisher line ("Ofsted") may stand above the title.
+    title = m.group(0) if m else " ".join(title_lines)
     found: dict[str, Any] = {"source": "ofsted", "document_type": "ilacs_inspection", "title": title}
-    m = _TITLE.search(title)
     if m:
         found["council"] = council_from(m.group(1))
     m = first_line_matching(text, _DATES)
@@ -59,9 +60,10 @@ def parse(text: PdfText, data: bytes) -> dict[str, Any]:
         found["inspection_type"] = "short" if days <= SHORT_INSPECTION_MAX_DAYS else "standard"
 
     judgements = judgements_from_text(text.pages[0])
-    if not valid(judgements):
+    if not valid(judgements) and text.media_type == "application/pdf":
         judgements = judgements_from_tables(data) or judgements
     found["judgements"] = judgements
+    found["framework"] = framework(judgements, text.pages[0])
     found["judgement_pages"] = {key: 1 for key in judgements}
     found["improvements"] = bullets_after(text, _IMPROVE)
     return found
@@ -94,19 +96,23 @@ def judgements_from_text(lines: list[str]) -> dict[str, str]:
     return judgements
 
 
-_GRADE_HEAD = re.compile(r"requires improvement(?: to be)?$", re.I)
-_GRADE_TAIL = re.compile(r"^(?:to be )?good$", re.I)
+_WRAPPABLE_GRADE = "requires improvement to be good"
 
 
 def join_wrapped_grades(lines: list[str]) -> list[str]:
-    """Rejoin "Requires improvement to be" + "good" when a narrow grade cell wraps it;
-    read apart, "good" alone would pass for the grade."""
+    """Rejoin "Requires improvement to be" + "good" (or "... to" + "be good") when a narrow
+    grade cell wraps the grade; read apart, "good" alone would pass for the grade."""
     joined: list[str] = []
     for line in lines:
-        if joined and _GRADE_TAIL.match(line) and _GRADE_HEAD.search(joined[-1]):
-            joined[-1] = f"{joined[-1]} {line}"
-        else:
-            joined.append(line)
+        if joined:
+            previous = joined[-1].lower()
+            at = previous.rfind("requires improvement")
+            if at >= 0:
+                tail = f"{previous[at:]} {line.lower()}"
+                if len(tail) <= len(_WRAPPABLE_GRADE) and _WRAPPABLE_GRADE.startswith(tail) and tail != previous[at:]:
+                    joined[-1] = f"{joined[-1]} {line}"
+                    continue
+        joined.append(line)
     return joined
 
 
@@ -122,6 +128,15 @@ def judgements_from_tables(data: bytes) -> dict[str, str]:
             if key and grade:
                 judgements[key] = grade
     return judgements
+
+
+def framework(judgements: dict[str, str], page1: list[str]) -> str:
+    """Which ILACS framework graded the report: the rows tell."""
+    if "children_in_care_and_care_leavers" in judgements:
+        return "ilacs_2018"
+    if "overall_effectiveness" not in judgements and not any("on social work practice" in x for x in page1[:20]):
+        return "ilacs_2026"
+    return "ilacs_2023"
 
 
 def valid(judgements: dict[str, str]) -> bool:
