@@ -31,6 +31,8 @@ test-fast: install
 
 bench: install
 	$(BIN)/python bench/extract_speed.py
+	$(BIN)/python bench/extract_accuracy.py
+	$(BIN)/python bench/e2e_latency.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -30,6 +30,26 @@ from extract.findings import extract_findings  # noqa: E402
 ADMIN_KEY = "bench-admin-key-0123456789"
 
 
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM: the most resident memory the process ever held."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -83,6 +103,9 @@ def main() -> None:
                 latencies.append(time.perf_counter() - sent)
                 arrivals[answer.json()["document_id"]] = latencies[-1]
             assert all(r["verified"] for r in receiver.received), "a webhook failed verification"
+            memory = {name: peak_rss_mb(proc.pid) for name, proc in services.procs.items()}
+            sandboxes = children(services.procs["extract"].pid)
+            memory["extract sandbox child"] = max((peak_rss_mb(p) for p in sandboxes), default=0.0)
         finally:
             services.stop_all()
             receiver.stop()
@@ -97,6 +120,7 @@ def main() -> None:
     print(f"{'reference: parse alone, in process':<40}{percentile(parse_ms, 50):>10.1f}"
           f"{percentile(parse_ms, 99):>10.1f}{statistics.mean(parse_ms):>10.1f}")
     print(f"pipeline overhead over parsing (p50): {percentile(ms, 50) / percentile(parse_ms, 50):.1f}x")
+    print("peak RSS: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in memory.items()))
 
 
 if __name__ == "__main__":

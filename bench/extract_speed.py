@@ -52,32 +52,37 @@ def raw_text(data: bytes) -> int:
     return count
 
 
-def rate(fn, docs, rounds: int) -> float:  # noqa: ANN001
-    """Median pages/s over `rounds` passes of the whole corpus."""
-    rates = []
-    for _ in range(rounds):
-        pages, started = 0, time.perf_counter()
-        for _, data in docs:
-            pages += fn(data)
-        rates.append(pages / (time.perf_counter() - started))
-    return statistics.median(rates)
+def one_pass(fn, docs) -> float:  # noqa: ANN001
+    """Pages/s of one pass of the whole corpus."""
+    pages, started = 0, time.perf_counter()
+    for _, data in docs:
+        pages += fn(data)
+    return pages / (time.perf_counter() - started)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
     docs = corpus()
     pages = sum(raw_text(d) for _, d in docs)  # also warms pdfium up
     for _, data in docs:
         extract_findings(data)  # warm: imports, council register, regexes
 
-    raw = rate(raw_text, docs, args.rounds)
-    inproc = rate(lambda d: extract_findings(d).pages or 0, docs, args.rounds)
     box = Sandbox(memory_limit_mb=1536, timeout_s=60, max_pages=2000)
     box.run(docs[0][1])
-    sandbox = rate(lambda d: box.run(d).pages or 0, docs, args.rounds)
+    paths = {
+        "raw": raw_text,
+        "inproc": lambda d: extract_findings(d).pages or 0,
+        "sandbox": lambda d: box.run(d).pages or 0,
+    }
+    # Rounds interleave the paths, so drift in the machine's load hits all three alike.
+    rates: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(args.rounds):
+        for name, fn in paths.items():
+            rates[name].append(one_pass(fn, docs))
     box.close()
+    raw, inproc, sandbox = (statistics.median(rates[n]) for n in ("raw", "inproc", "sandbox"))
     child_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     print(f"corpus: {len(docs)} documents, {pages} pages; median of {args.rounds} passes")

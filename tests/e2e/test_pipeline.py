@@ -164,3 +164,20 @@ def test_unreadable_pdf_is_dead_lettered_and_the_next_document_flows(services, t
 def _group_idle(client, stream: str, group: str, delivered: int) -> bool:  # noqa: ANN001
     info = next(g for g in client.xinfo_groups(stream) if g["name"] == group.encode())
     return info["entries-read"] >= delivered and info["pending"] == 0
+
+
+def test_saved_cqc_page_flows_as_html(services, tmp_path, receiver):
+    from councilwatch.samples import la_assessment_html
+
+    svc = services(f"sqlite:///{tmp_path / 'store.db'}")
+    svc.start_all()
+    subscribe(svc, receiver, councils=["E10000015"])
+    r = httpx.post(f"{svc.url('ingest')}/documents",
+                   files={"file": ("hertfordshire.html", la_assessment_html(), "text/html")}, timeout=30)
+    assert r.status_code == 202
+    wait_for(lambda: receiver.received)
+    data = receiver.received[0]["data"]
+    assert data["document_type"] == "cqc_la_assessment"
+    assert data["rating"] == "good" and data["scores"]["partnerships_and_communities"] == 4
+    found = document(svc, r.json()["document_id"])
+    assert found["findings"]["percent"] == 78

@@ -60,3 +60,25 @@ def test_dates_inspector_council_and_type():
     assert findings.lead_inspector == "Sam Inspector"
     short = extract_findings(ilacs_report(start=date(2025, 3, 3), end=date(2025, 3, 7)))
     assert short.inspection_type == "short"
+
+
+def test_title_and_inspector_variants():
+    from extract.parsers.ofsted_ilacs import _LEAD, _TITLE
+
+    assert _TITLE.search("Inspection of Leeds children’s services").group(1) == "Leeds"
+    assert _TITLE.search("Ofsted Inspection of Southend-on-Sea local authority children's services").group(1) == "Southend-on-Sea"
+    for line, name in [("Lead inspector: Gareth Dakin, His Majesty’s Inspector", "Gareth Dakin"),
+                       ("Lead inspector: Jo Smith HMI", "Jo Smith"),
+                       ("Lead inspectors: Ann Lee and Bo Khan", "Ann Lee")]:
+        assert _LEAD.match(line).group(1) == name
+
+
+def test_judgement_table_on_page_two_is_found():
+    from extract.parsers.ofsted_ilacs import parse
+    from extract.text import DocumentText
+
+    page1 = ["Inspection of Croydon local authority children’s services", "Inspection dates: 14 to 25 October 2024"]
+    page2 = ["Judgement Grade", "Overall effectiveness Good"]
+    found = parse(DocumentText([page1, page2]), b"")
+    assert found["judgements"] == {"overall_effectiveness": "good"}
+    assert found["judgement_pages"] == {"overall_effectiveness": 2}

@@ -18,9 +18,10 @@ from extract.parsers.sections import bullets_after, council_from, first_line_mat
 from extract.pdf import read_tables
 from extract.text import DocumentText
 
-_TITLE = re.compile(r"Inspection of (.+?) local authority children.s services", re.I)
+# "local authority" and "social care" are missing from some titles.
+_TITLE = re.compile(r"Inspection of (.+?) (?:local authority )?children.s (?:social care )?services", re.I)
 _DATES = re.compile(r"^Inspection dates?:\s*(.+)$", re.I)
-_LEAD = re.compile(r"^Lead inspector:\s*([^,]+)", re.I)
+_LEAD = re.compile(r"^Lead inspectors?:\s*(.+?)(?:,| and | HMI\b|$)", re.I)
 _TABLE_HEADER = re.compile(r"^Judgement\s+Grade$", re.I)
 _IMPROVE = re.compile(r"^What needs to improve\??\d*$", re.I)  # "?1": a footnote mark
 # Every judgement row in all three layouts opens with one of these.
@@ -31,8 +32,8 @@ SHORT_INSPECTION_MAX_DAYS = 7
 
 
 def matches(text: DocumentText) -> bool:
-    return bool(re.search(r"Inspection of .+ local authority children", text.head(8), re.I)) and any(
-        _TABLE_HEADER.match(line) or line.lower().startswith("judgement") for line in text.pages[0]
+    return bool(_TITLE.search(text.head(8))) and any(
+        _TABLE_HEADER.match(line) for _, line in text.lines(1, 2)
     )
 
 
@@ -59,12 +60,13 @@ def parse(text: DocumentText, data: bytes) -> dict[str, Any]:
         days = (end - start).days
         found["inspection_type"] = "short" if days <= SHORT_INSPECTION_MAX_DAYS else "standard"
 
-    judgements = judgements_from_text(text.pages[0])
+    table_page = next((p for p, line in text.lines(1, 2) if _TABLE_HEADER.match(line)), 1)
+    judgements = judgements_from_text(text.pages[table_page - 1])
     if not valid(judgements) and text.media_type == "application/pdf":
-        judgements = judgements_from_tables(data) or judgements
+        judgements = judgements_from_tables(data, table_page) or judgements
     found["judgements"] = judgements
     found["framework"] = framework(judgements, text.pages[0])
-    found["judgement_pages"] = {key: 1 for key in judgements}
+    found["judgement_pages"] = {key: table_page for key in judgements}
     found["improvements"] = bullets_after(text, _IMPROVE)
     return found
 
@@ -116,10 +118,14 @@ def join_wrapped_grades(lines: list[str]) -> list[str]:
     return joined
 
 
-def judgements_from_tables(data: bytes) -> dict[str, str]:
-    """Rows of the judgement table as pdfplumber's table finder reads page 1."""
+def judgements_from_tables(data: bytes, page: int = 1) -> dict[str, str]:
+    """Rows of the judgement table as pdfplumber's table finder reads the page."""
     judgements: dict[str, str] = {}
-    for table in read_tables(data, [1]).get(1, []):
+    try:
+        tables = read_tables(data, [page]).get(page, [])
+    except Exception:  # noqa: BLE001 - pdfminer fails on files PDFium reads; keep the text reading
+        return judgements
+    for table in tables:
         for row in table:
             cells = [c for c in row if c]
             if len(cells) < 2:
