@@ -48,84 +48,84 @@ def _lines_after(text: DocumentText, heading: re.Pattern[str]) -> list[tuple[int
     return []
 
 
+class _Items:
+    """Items being collected: each opens on a line with its page, takes continuation lines
+    (over page breaks too), and is closed when the next one opens or the list ends."""
+
+    def __init__(self) -> None:
+        self.done: list[PageText] = []
+        self.lines: list[str] = []
+        self.page = 0
+
+    def open(self, line: str, page: int) -> None:
+        self.close()
+        self.lines, self.page = [line], page
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+
+    @property
+    def last_line(self) -> str:
+        return self.lines[-1] if self.lines else ""
+
+    def close(self) -> list[PageText]:
+        if self.lines:
+            self.done.append(PageText(text=" ".join(self.lines), page=self.page))
+            self.lines = []
+        return self.done
+
+
 def bullets_after(text: DocumentText, heading: re.Pattern[str]) -> list[PageText]:
     """The bulleted items under the first line matching `heading`, each with its page.
 
     An item runs on over line and page breaks (running headers are already gone) until a
     new bullet, or a line that is not a bullet after an item that has ended its sentence.
     """
-    items: list[PageText] = []
-    current: list[str] = []
-    page_of_current = 0
+    items = _Items()
     intro = 0
     for page, line in _lines_after(text, heading):
         if line.startswith(BULLET):
-            if current:
-                items.append(PageText(text=" ".join(current), page=page_of_current))
-            current, page_of_current = [line[len(BULLET) :].strip()], page
-            continue
-        if not current:
+            items.open(line[len(BULLET) :].strip(), page)
+        elif not items.lines:
             intro += 1
-            if items or intro > MAX_INTRO_LINES:
-                break
-            continue  # an introduction before the first bullet
-        continues = not _SENTENCE_END.search(current[-1]) or line[0].islower() or line.startswith("(")
-        if not continues:
+            if items.done or intro > MAX_INTRO_LINES:
+                break  # an introduction of a few lines may come before the first bullet
+        elif not _SENTENCE_END.search(items.last_line) or line[0].islower() or line.startswith("("):
+            items.add(line)
+        else:
             break
-        current.append(line)
-    if current:
-        items.append(PageText(text=" ".join(current), page=page_of_current))
-    return items
+    return items.close()
 
 
 def numbered_after(text: DocumentText, heading: re.Pattern[str]) -> list[PageText]:
     """Items numbered 1, 2, 3 ... under `heading`, until the numbering stops."""
-    items: list[PageText] = []
-    current: list[str] = []
-    page_of_current = 0
-    expected = 1
+    items = _Items()
     for page, line in _lines_after(text, heading):
         m = _NUMBERED.match(line)
-        if m and int(m.group(1)) == expected:
-            if current:
-                items.append(PageText(text=" ".join(current), page=page_of_current))
-            current, page_of_current, expected = [m.group(2)], page, expected + 1
+        if m and int(m.group(1)) == len(items.done) + bool(items.lines) + 1:
+            items.open(m.group(2), page)
+        elif not items.lines:
             continue
-        if not current:
-            continue
-        if m:
-            break  # another numbering (the next section's "3. ..."): the list has ended
-        if looks_like_heading(line) and _SENTENCE_END.search(current[-1]):
-            break
-        current.append(line)
-    if current:
-        items.append(PageText(text=" ".join(current), page=page_of_current))
-    return items
+        elif m or (looks_like_heading(line) and _SENTENCE_END.search(items.last_line)):
+            break  # another numbering (the next section's "3. ...") or a heading: the list ended
+        else:
+            items.add(line)
+    return items.close()
 
 
 def paragraphs_after(text: DocumentText, heading: re.Pattern[str]) -> list[PageText]:
     """Prose paragraphs (with any bullets they introduce) under `heading`, until the next
     heading. A paragraph ends at a line that ends a sentence when the next line starts a
     new capitalised sentence that is not a bullet."""
-    items: list[PageText] = []
-    current: list[str] = []
-    page_of_current = 0
+    items = _Items()
     for page, line in _lines_after(text, heading):
         if heading.search(line):
             continue  # a repeated heading (PDFs often carry it twice: bookmark and text)
-        if not current:
-            if looks_like_heading(line):
-                break
-            current, page_of_current = [line], page
-            continue
-        ended = bool(_SENTENCE_END.search(current[-1]))
+        ended = not items.lines or bool(_SENTENCE_END.search(items.last_line))
         if ended and looks_like_heading(line):
             break
-        if ended and line[:1].isupper() and not line.startswith(BULLET):
-            items.append(PageText(text=" ".join(current), page=page_of_current))
-            current, page_of_current = [line], page
-            continue
-        current.append(line)
-    if current:
-        items.append(PageText(text=" ".join(current), page=page_of_current))
-    return items
+        if not items.lines or (ended and line[:1].isupper() and not line.startswith(BULLET)):
+            items.open(line, page)
+        else:
+            items.add(line)
+    return items.close()
