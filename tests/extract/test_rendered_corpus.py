@@ -23,6 +23,9 @@ def test_rendered_document(name: str):
         assert f.document_type == "cqc_la_assessment"
         assert f.title == truth["title"]
         assert list(f.scores.values()) == [truth["score"]]
+        key_findings = f.model_extra["key_findings"]
+        assert len(key_findings) >= 3 and key_findings[0]["page"] == 2  # the section opens page 2
+        assert all("Page " not in k["text"] and "Care Quality Commission" not in k["text"] for k in key_findings)
     elif kind == "lga_case_study":
         assert f.document_type == "lga_case_study"
         assert f.title == truth["title"] and f.council.gss_code == "E06000005"

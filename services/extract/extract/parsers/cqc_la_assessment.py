@@ -10,7 +10,7 @@ from typing import Any
 
 from extract.dates import parse_date
 from extract.grades import normalise_grade
-from extract.parsers.sections import bullets_after, council_from
+from extract.parsers.sections import bullets_after, council_from, paragraphs_after
 from extract.text import DocumentText
 
 _TITLE = re.compile(r"^(.+?):\s*local authority assessment$", re.I)
@@ -21,6 +21,7 @@ _SCORE = re.compile(r"^(?:(.*?)\s+)?Score:\s*([1-4])\b", re.I)
 _RATING_HEADING = re.compile(r"^Local authority rating and score$", re.I)
 _IMPROVE = re.compile(r"^Areas? for (?:improvement|development)$", re.I)
 _STRENGTHS = re.compile(r"^Areas? of strength$", re.I)
+_KEY_FINDINGS = re.compile(r"^Key findings for this (?:quality statement|theme)$", re.I)
 QUALITY_STATEMENTS = (
     ("assessing_needs", ("assessing needs",)),
     ("supporting_people_to_live_healthier_lives", ("healthier lives",)),
@@ -77,6 +78,9 @@ def parse(text: DocumentText, data: bytes) -> dict[str, Any]:
     strengths = bullets_after(text, _STRENGTHS)
     if strengths:
         found["strengths"] = [s.model_dump() for s in strengths]
+    key_findings = paragraphs_after(text, _KEY_FINDINGS)
+    if key_findings:
+        found["key_findings"] = [k.model_dump() for k in key_findings]
     return found
 
 
