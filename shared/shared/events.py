@@ -3,6 +3,7 @@
     ingest  --DocumentFetched-->   documents.fetched   --(group extract)--> extract
     extract --DocumentExtracted--> documents.extracted --(group store)----> store
                                    documents.fetched   --(group store)----> store (status only)
+    ingest  --SignalObserved-->    signals.observed    --(group store)----> store
 
 Events carry ids and references, never document bytes. A message that cannot be handled
 goes to `<stream>.dead` with the reason (see `shared.consumer`).
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DOCUMENTS_FETCHED = "documents.fetched"
 DOCUMENTS_EXTRACTED = "documents.extracted"
+SIGNALS_OBSERVED = "signals.observed"
 
 EXTRACT_GROUP = "extract"
 STORE_GROUP = "store"
@@ -132,6 +134,19 @@ class DocumentExtracted(BaseModel):
     source_url: str | None = None
     findings: Findings
     extracted_at: datetime = Field(default_factory=utcnow)
+    trace_id: str | None = None
+
+
+class SignalObserved(BaseModel):
+    """A publisher said something about a council that is not a document: CQC listed it
+    among the assessments in progress. `signal_id` is the same on every redelivery."""
+
+    signal_id: str
+    source: Source
+    kind: Literal["assessment.started"]
+    council_gss: str
+    detail: str = ""
+    observed_at: datetime = Field(default_factory=utcnow)
     trace_id: str | None = None
 
 

@@ -47,7 +47,8 @@ def default_scores() -> dict[str, int]:
 
 def la_assessment_html(council: str = "Hertfordshire County Council", scores: dict[str, int] | None = None,
                        published: date = date(2024, 5, 17), improvements: list[str] | None = None,
-                       strengths: list[str] | None = None) -> bytes:
+                       strengths: list[str] | None = None,
+                       pdf_href: str = "/sites/default/files/report.pdf") -> bytes:
     """The council's assessment page as saved from the CQC site."""
     scores = scores or default_scores()
     percent, rating = overall(scores)
@@ -61,7 +62,7 @@ def la_assessment_html(council: str = "Hertfordshire County Council", scores: di
 <nav><a href="/">Home</a> <a href="/care-services">Care services</a></nav>
 <main><h1>{e(council)}: local authority assessment</h1>
 <p>Published: {long_date(published)} Page last updated: {long_date(published)}</p>
-<div class="downloads"><h2>Downloads</h2><a href="/sites/default/files/report.pdf">Report (PDF)</a></div>
+<div class="downloads"><h2>Downloads</h2><a href="{e(pdf_href)}">Report (PDF)</a></div>
 <h2>Overall summary</h2><h3>Local authority rating and score</h3>
 <div><span>{e(council)}</span> <strong>{RATING_TEXT[rating]}</strong></div>
 <p>{e(council)} scored {percent} out of 100 overall, indicating {SCORE_TEXT[round(percent / 25)]}</p>

@@ -17,7 +17,7 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 
 from shared.blobs import BlobStore
-from shared.events import DOCUMENTS_FETCHED, DocumentFetched, Source, document_id_for
+from shared.events import DOCUMENTS_FETCHED, SIGNALS_OBSERVED, DocumentFetched, SignalObserved, Source, document_id_for
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +73,9 @@ class Intake:
         PUBLISHED.labels(source or "upload").inc()
         log.info("document published", extra={"document_id": document_id, "trace_id": event.trace_id})
         return Accepted(document_id, key, duplicate=False)
+
+    async def publish_signal(self, signal: SignalObserved) -> None:
+        """Put a publisher's signal on its stream (the store dedupes on `signal_id`)."""
+        signal.trace_id = signal.trace_id or uuid.uuid4().hex
+        await self.broker.publish(signal, stream=SIGNALS_OBSERVED, maxlen=self.stream_maxlen)
+        log.info("signal observed", extra={"signal_id": signal.signal_id, "trace_id": signal.trace_id})

@@ -1,13 +1,20 @@
-"""The ingest process: HTTP intake (and, later, the publisher monitors)."""
+"""The ingest process: HTTP intake and the publisher monitors on their schedule."""
 
+import asyncio
+import contextlib
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
 from ingest.intake import Intake
+from ingest.publishers import intervals, make_monitor
 from ingest.routes import router
+from ingest.schedule import Scheduler
 from ingest.settings import IngestSettings
+from ingest.sources_api import router as sources_router
+from ingest.sources_api import source_checks
+from ingest.state import State
 from shared.blobs import DirectoryBlobStore
 from shared.broker import make_broker
 from shared.health import add_health_routes, blob_check, redis_checks
@@ -24,6 +31,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         redis = Redis.from_url(settings.REDIS_URL)
+        watch_state = State(settings.INGEST_DATABASE_URL)
         async with broker:
             await broker.start()
             app.state.redis = redis
@@ -31,16 +39,32 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
                 blobs, redis, broker, claim_ttl_s=settings.INGEST_CLAIM_TTL_S,
                 stream_maxlen=settings.STREAM_MAXLEN,
             )
+            app.state.watch_state = watch_state
+            app.state.monitor = make_monitor(settings, app.state.intake, watch_state)
+            scheduler = None
+            if settings.INGEST_SCHEDULE_ENABLED and app.state.monitor.sources:
+                scheduler = asyncio.create_task(
+                    Scheduler(app.state.monitor, intervals(settings), jitter=settings.INGEST_JITTER).run(),
+                    name="publisher-schedule",
+                )
             state["started"] = True
             yield
+            if scheduler is not None:
+                scheduler.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await scheduler
+            await app.state.monitor.client.aclose()
+        watch_state.close()
         await redis.aclose()
 
     app = FastAPI(title="CouncilWatch ingest", lifespan=lifespan)
     app.state.settings = settings
     app.include_router(router)
+    app.include_router(sources_router)
 
     async def readiness():
-        return await redis_checks(app.state.redis, []) | await blob_check(blobs)
+        checks = await redis_checks(app.state.redis, []) | await blob_check(blobs)
+        return checks | await source_checks(app.state.watch_state, list(app.state.monitor.sources))
 
     add_health_routes(app, "ingest", readiness, lambda: state["started"])
     return app
