@@ -119,3 +119,13 @@ def wait_for(predicate, timeout_s: float = 20, interval_s: float = 0.1):  # noqa
             return value
         time.sleep(interval_s)
     pytest.fail(f"condition not met within {timeout_s} s")
+
+
+@pytest.fixture
+def replay() -> Iterator["ReplayPublisher"]:  # noqa: F821
+    """The local replay of the publishers, with its small history."""
+    from councilwatch.replay import ReplayPublisher
+
+    publisher = ReplayPublisher(search_page_size=2, listing_page_size=2).with_catalogue().start()
+    yield publisher
+    publisher.stop()

@@ -62,6 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     councils = sub.add_parser("councils", help="the council register")
     councils.add_argument("action", choices=["refresh"])
     councils.add_argument("--from", dest="source", required=True, help="folder with the upstream CSVs")
+    back = sub.add_parser("backfill", help="publish a publisher's history (resumable)")
+    back.add_argument("--source", required=True, choices=["ofsted", "cqc", "lga"])
+    back.add_argument("--since", help="only publications from this date (YYYY-MM-DD)")
+    back.add_argument("--council", help="only this council (GSS code)")
+    sources = sub.add_parser("sources", help="the publisher monitors")
+    sources.add_argument("action", choices=["status"])
     args = parser.parse_args(argv)
 
     if args.command in ("run", "demo"):
@@ -78,6 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_extract(args.paths)
     if args.command == "db":
         return cmd_db_upgrade()
+    if args.command == "backfill":
+        from councilwatch.watch import cmd_backfill
+
+        return cmd_backfill(args.source, args.since, args.council)
+    if args.command == "sources":
+        from councilwatch.watch import cmd_sources_status
+
+        return cmd_sources_status()
     return cmd_councils_refresh(args.source)
 
 

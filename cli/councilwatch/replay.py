@@ -19,6 +19,7 @@ request, so tests can count what the monitors asked for.
 import hashlib
 import html
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -89,7 +90,8 @@ class Request:
 
 class ReplayPublisher:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, search_page_size: int = 100,
-                 listing_page_size: int = 10, api_key: str = "replay-api-key") -> None:
+                 listing_page_size: int = 10, api_key: str = "replay-api-key",
+                 first_file_id: int = 50_300_000) -> None:
         self.lock = threading.RLock()
         self.search_page_size = search_page_size
         self.listing_page_size = listing_page_size
@@ -102,9 +104,10 @@ class ReplayPublisher:
         self.case_studies: list[tuple[str, str]] = []  # (slug, title), newest first
         self.peer_challenges: list[tuple[str, str]] = []  # (path, link text)
         self.faults: list[Fault] = []
+        self.redirects: dict[str, str] = {}
         self.requests: list[Request] = []
         self.robots = "User-agent: *\nDisallow: /private/\n"
-        self._next_file = 50_300_000
+        self._next_file = first_file_id
         self.server = ThreadingHTTPServer((host, port), self._handler())
         self.server.daemon_threads = True
         self.base = f"http://{host}:{self.server.server_address[1]}"
@@ -314,7 +317,8 @@ class ReplayPublisher:
     def _changes(self, kind: str, q: dict[str, str]) -> tuple[int, str, bytes, dict]:
         start = _epoch(q.get("startTimestamp"))
         end = _epoch(q.get("endTimestamp"))
-        ids = [i for at, i in self.location_changes if start <= at < end + 1] if kind == "location" else []
+        # Timestamps have whole seconds; both bounds are inclusive.
+        ids = [i for at, i in self.location_changes if start <= int(at) <= end] if kind == "location" else []
         body = {"total": len(ids), "page": 1, "perPage": 1000, "totalPages": 1, "changes": ids}
         return 200, "application/json", json.dumps(body).encode(), {}
 
@@ -324,6 +328,12 @@ class ReplayPublisher:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body go out in two writes; without this, Nagle's algorithm and
+                # delayed ACKs add 40 ms to every keep-alive response.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def do_GET(self) -> None:  # noqa: N802
                 parts = urlsplit(self.path)
@@ -341,6 +351,9 @@ class ReplayPublisher:
                     return self._send(entry, fault.status, "text/html", b"<html><body>Error</body></html>", extra)
                 with replay.lock:
                     doc = replay.documents.get(parts.path)
+                    location = replay.redirects.get(parts.path)
+                if location is not None:
+                    return self._send(entry, 302, "text/html", b"", {"Location": location})
                 if doc is not None:
                     if headers.get("if-none-match") == doc.etag:
                         return self._send(entry, 304, doc.content_type, b"", {"ETag": doc.etag})

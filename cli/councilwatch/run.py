@@ -1,8 +1,8 @@
 """`councilwatch run` and `councilwatch demo`: the whole system on one machine.
 
 Starts a private Redis when none answers at REDIS_URL, then the three services as child
-processes, and stops them all on Ctrl-C. The demo adds a local webhook receiver, a
-subscription for it and a first (generated) publication.
+processes, and stops them all on Ctrl-C. The demo points the monitors at a local replay of
+the publishers and adds a local webhook receiver and a subscription for it.
 """
 
 import os
@@ -77,6 +77,18 @@ def run(demo: bool = False) -> None:
         env["COUNCILWATCH_ADMIN_KEY"] = DEVELOPMENT_ADMIN_KEY if demo else admin_key(base.VAR_DIR)
         if not demo:
             print(f"admin API key: in {base.VAR_DIR / 'admin-key'}")
+    replay = None
+    if demo:
+        from councilwatch.demo import demo_settings
+        from councilwatch.replay import ReplayPublisher
+
+        # File ids differ between runs, so a state kept from an earlier demo sees news.
+        replay = ReplayPublisher(first_file_id=50_300_000 + int(time.time()) % 1_000_000 * 100).with_catalogue().start()
+        demo_dir = base.VAR_DIR / "demo"
+        shutil.rmtree(demo_dir, ignore_errors=True)
+        demo_dir.mkdir(parents=True)
+        for key, value in demo_settings(replay, str(base.VAR_DIR)).items():
+            env.setdefault(key, value)
     services = Services(env)
 
     def stop(*_args) -> None:  # noqa: ANN002
@@ -98,7 +110,7 @@ def run(demo: bool = False) -> None:
         if demo:
             from councilwatch.demo import feed_demo
 
-            feed_demo(env, services)
+            feed_demo(env, services, replay)
         else:
             print("watching; Ctrl-C stops")
         while services.running() and all(c.poll() is None for c in children):

@@ -27,6 +27,7 @@ FETCHES = Counter("ingest_fetches_total", "HTTP fetches by source and outcome.",
 FETCH_ERRORS = Counter("ingest_fetch_errors_total", "Failed fetches by source and status.", ["source", "status"])
 MAX_REDIRECTS = 5
 ROBOTS_TTL_S = 24 * 3600
+ROBOTS_RETRY_S = 300
 
 
 class FetchError(Exception):
@@ -138,7 +139,10 @@ class PoliteClient:
                 else:
                     parser = None  # no robots.txt: everything allowed
             except httpx.HTTPError:
-                parser = None
+                # Unreachable: the page fetch will fail too. Ask again in a few minutes
+                # rather than take "no answer" as "everything allowed" for a day.
+                self._robots[origin] = (time.monotonic() - ROBOTS_TTL_S + ROBOTS_RETRY_S, None)
+                return True
             cached = (time.monotonic(), parser)
             self._robots[origin] = cached
         parser = cached[1]

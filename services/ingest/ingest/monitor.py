@@ -7,7 +7,8 @@ Decisions per listed publication (state in `ingest.state`):
   and published;
 - `published` and immutable: skipped; mutable (a CQC council page): fetched again after
   `INGEST_RECHECK_S` with a conditional GET, and changed bytes are a new *version*;
-- `seen`: skipped, except by a backfill, which publishes it (after `--since`);
+- `seen`: skipped, except by a backfill, which publishes it (after `--since`); a seen
+  mutable page is read on its first recheck for a baseline, and a later change publishes;
 - `failed`: retried on each poll until `INGEST_MAX_ATTEMPTS`; `refused`: never fetched.
 
 Exactly once: intake publishes, then the state records it. A crash in between makes the
@@ -20,6 +21,7 @@ import asyncio
 import hashlib
 import logging
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -110,7 +112,7 @@ class Monitor:
             await self._db(self.state.add_counts, name, report.new, report.published)
             POLLS.labels(name, "partial" if report.errors else "ok").inc()
             LAST_SUCCESS.labels(name).set_to_current_time()
-            log.info("poll done: %s", report.summary(), extra={"source": name})
+            log.info("poll %s done: %s", name, report.summary(), extra={"source": name})
             return report
 
     async def _poll(self, name: str, *, backfill: bool, since: date | None, council: str | None,
@@ -171,7 +173,9 @@ class Monitor:
             return
 
         was_published = known is not None and known.status == "published"
-        etag, last_modified = (await self._db(self.state.validators, pub.url)) if was_published else (None, None)
+        # Validators only where the bytes they stand for are recorded.
+        have_bytes = known is not None and known.sha256 is not None
+        etag, last_modified = (await self._db(self.state.validators, pub.url)) if have_bytes else (None, None)
         try:
             if pub.body is not None:
                 body, validators = pub.body, (None, None)
@@ -180,7 +184,7 @@ class Monitor:
                                                 etag=etag, last_modified=last_modified)
                 ctx.page_ok()
                 if fetched.not_modified:
-                    await self._db(self.state.record, pub.source, pub.key, status="published", **fields)
+                    await self._db(self.state.record, pub.source, pub.key, status=known.status, **fields)
                     report.unchanged += 1
                     return
                 body, validators = fetched.body, (fetched.etag, fetched.last_modified)
@@ -203,7 +207,14 @@ class Monitor:
 
         sha = hashlib.sha256(body).hexdigest()
         if known is not None and known.sha256 == sha:
-            await self._db(self.state.record, pub.source, pub.key, status="published", **fields)
+            await self._db(self.state.record, pub.source, pub.key, status=known.status, **fields)
+            report.unchanged += 1
+            return
+        if known is not None and known.status == "seen" and not backfill:
+            # A seeded page, read for the first time: its bytes are the baseline that a
+            # later change is measured against, not news themselves.
+            await self._db(self.state.record, pub.source, pub.key, status="seen", sha256=sha, **fields)
+            await self._db(self.state.remember_validators, pub.url, *validators)
             report.unchanged += 1
             return
         earlier = await self._db(self.state.document_for_sha, sha)
@@ -236,10 +247,12 @@ class Monitor:
         """Whether a publication already known should be fetched (again) now."""
         if known.status == "refused":
             return False
-        if known.status == "seen":
+        if known.status == "seen" and not pub.mutable:
             return backfill
         if known.status == "failed":
             return backfill or known.attempts < self.max_attempts
+        if backfill and known.status == "seen":
+            return True
         if not pub.mutable:
             return False
         return known.checked_at is None or now() - known.checked_at >= timedelta(seconds=self.recheck_s)
@@ -250,7 +263,7 @@ class Monitor:
             return
         # Recorded before it is published, and marked after: a crash in between republishes
         # the same signal id, which the store dedupes.
-        signal_id = active["id"] if active else f"{signal.source}:{signal.kind}:{signal.council_gss}:{now():%Y%m%d%H%M%S}"
+        signal_id = active["id"] if active else f"{signal.source}:{signal.kind}:{signal.council_gss}:{now():%Y%m%d}-{uuid.uuid4().hex[:8]}"
         if active is None:
             await self._db(self.state.add_signal, signal_id, signal.source, signal.kind, signal.council_gss,
                            signal.detail, seeding)

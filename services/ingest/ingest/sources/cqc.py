@@ -35,6 +35,9 @@ API_PAGE_SIZE = 1000
 MAX_API_PAGES = 50
 # A first poll of the API looks back this far (the API refreshes daily).
 FIRST_WINDOW = timedelta(days=1)
+# Each window starts this long before the last one ended: whether the API's bounds are
+# inclusive is not documented, and a change listed twice is dropped by its key anyway.
+WINDOW_OVERLAP = timedelta(minutes=5)
 ASSESSMENT_STARTED = "assessment.started"
 
 
@@ -110,7 +113,7 @@ class CqcSource(Source):
     async def _api_changes(self, ctx: PollContext) -> AsyncIterator[Publication | Signal]:
         end = datetime.now(timezone.utc).replace(microsecond=0)
         since = ctx.cursor.get("api_until")
-        start = datetime.fromisoformat(since) if since else end - FIRST_WINDOW
+        start = datetime.fromisoformat(since) - WINDOW_OVERLAP if since else end - FIRST_WINDOW
         headers = {"Ocp-Apim-Subscription-Key": self.api_key}
         location_ids: list[str] = []
         for kind in ("location", "provider"):
