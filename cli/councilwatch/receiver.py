@@ -22,19 +22,29 @@ class Receiver:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, out=print) -> None:  # noqa: ANN001
         self.secret = ""
         self.received: list[dict] = []
+        self.pings: list[dict] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                ok = bool(receiver.secret) and verify(receiver.secret, self.headers, body)
+                if not receiver.secret:
+                    # The subscription's answer (with the secret) has not been read yet:
+                    # ask for a retry rather than fail the first ping.
+                    self.send_response(503)
+                    self.send_header("content-length", "0")
+                    self.end_headers()
+                    return
+                ok = verify(receiver.secret, self.headers, body)
                 event = json.loads(body or b"{}")
-                receiver.received.append({"verified": ok, "id": self.headers.get("webhook-id"), **event})
+                entry = {"verified": ok, "id": self.headers.get("webhook-id"), **event}
+                (receiver.pings if event.get("type") == "ping" else receiver.received).append(entry)
                 data = event.get("data", {})
                 council = (data.get("council") or {}).get("name")
                 out(f"webhook {'VERIFIED' if ok else 'NOT VERIFIED'} {self.headers.get('webhook-id')} "
                     f"{event.get('type')}: {council} {data.get('document_type')} {json.dumps(data.get('judgements'))}")
                 self.send_response(200 if ok else 400)
+                self.send_header("content-length", "0")
                 self.end_headers()
 
             def log_message(self, *args) -> None:  # noqa: ANN002

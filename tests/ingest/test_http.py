@@ -3,7 +3,8 @@ retries and Retry-After, conditional GET, size caps, sniffing and the per-host r
 
 import pytest
 
-from ingest.http import FetchError, PoliteClient, Refused, parse_retry_after
+from ingest.http import FetchError, PoliteClient, Refused
+from shared.retry import parse_retry_after
 from shared.media import HTML, PDF
 
 

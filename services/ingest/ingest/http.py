@@ -13,13 +13,13 @@ import random
 import time
 import urllib.robotparser
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 from prometheus_client import Counter
 
 from shared.media import HTML, JSON, PDF
+from shared.retry import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -231,16 +231,3 @@ class PoliteClient:
             except httpx.HTTPError as exc:
                 raise FetchError(url, "network", f"{type(exc).__name__}: {exc}") from exc
         raise FetchError(url, "redirects", f"more than {MAX_REDIRECTS} redirects")
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a `Retry-After` header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from shared.events import DocumentExtracted, DocumentFetched
+from shared.events import DocumentExtracted, DocumentFetched, SignalObserved
 from store import crud
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,15 @@ class StoreConsumers:
         )
         log.info("findings stored", extra={"document_id": event.document_id, "deliveries": queued,
                                             "trace_id": event.trace_id})
+        if queued and self.wake is not None:
+            self.wake.set()
+
+    async def on_signal_observed(self, event: SignalObserved) -> None:
+        queued = await asyncio.to_thread(
+            self._in_transaction, crud.record_signal, event, public_base_url=self.public_base_url
+        )
+        log.info("signal stored", extra={"signal_id": event.signal_id, "deliveries": queued,
+                                          "trace_id": event.trace_id})
         if queued and self.wake is not None:
             self.wake.set()
 

@@ -4,8 +4,9 @@ of work, made by the caller; nothing here talks to the network."""
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from shared.events import DocumentExtracted, DocumentFetched, utcnow
-from store.changes import OPERATOR_EVENTS, derive_events
+from shared.councils import default_register
+from shared.events import DocumentExtracted, DocumentFetched, SignalObserved, utcnow
+from store.changes import DIRECT_EVENTS, OPERATOR_EVENTS, assessment_started, derive_events
 from store.models import Delivery, Document, Event, Finding, Subscription
 
 
@@ -51,17 +52,54 @@ def record_extraction(session: Session, event: DocumentExtracted, *, public_base
     session.add_all(finding_rows(doc.id, event))
     session.flush()
 
+    return queue(session, derive_events(doc, findings, public_base_url, previous_document(session, doc)))
+
+
+def record_signal(session: Session, signal: SignalObserved, *, public_base_url: str) -> list[Delivery]:
+    """A publisher's signal as an event (once per signal id) and its deliveries."""
+    record = default_register().by_gss.get(signal.council_gss)
+    return queue(session, [assessment_started(signal, record.name if record else None, public_base_url)])
+
+
+def queue(session: Session, events: list[Event]) -> list[Delivery]:
+    """Record events not recorded before, with a delivery per matching subscription (the
+    outbox: same transaction as the change)."""
     deliveries: list[Delivery] = []
-    for change in derive_events(doc, findings, public_base_url):
+    subscriptions = None
+    for change in events:
         if session.exec(select(Event.id).where(Event.dedupe_key == change.dedupe_key)).first():
             continue
         session.add(change)
         session.flush()
-        for sub in matching_subscriptions(session, change):
-            delivery = Delivery(event_id=change.id, subscription_id=sub.id, next_attempt_at=utcnow())
-            session.add(delivery)
-            deliveries.append(delivery)
+        if subscriptions is None:
+            subscriptions = session.exec(select(Subscription).where(Subscription.active == True)).all()  # noqa: E712
+        for sub in subscriptions:
+            if subscription_matches(sub, change):
+                delivery = Delivery(event_id=change.id, subscription_id=sub.id, next_attempt_at=utcnow())
+                session.add(delivery)
+                deliveries.append(delivery)
     return deliveries
+
+
+def queue_direct(session: Session, event: Event, subscriptions: list[Subscription]) -> list[Delivery]:
+    """An event for the given subscriptions only (a ping; an endpoint.disabled notice)."""
+    session.add(event)
+    session.flush()
+    deliveries = [Delivery(event_id=event.id, subscription_id=s.id, next_attempt_at=utcnow()) for s in subscriptions]
+    session.add_all(deliveries)
+    return deliveries
+
+
+def previous_document(session: Session, doc: Document) -> Document | None:
+    """The council's latest document of the same kind dated before `doc`."""
+    if not doc.council_gss or not doc.document_type:
+        return None
+    others = session.exec(select(Document).where(
+        Document.council_gss == doc.council_gss, Document.document_type == doc.document_type,
+        Document.status == "extracted", Document.id != doc.id)).all()
+    day = _happened(doc)
+    earlier = [d for d in others if not day or (_happened(d) and _happened(d) < day)]
+    return max(earlier, key=_happened, default=None)
 
 
 def finding_rows(document_id: str, event: DocumentExtracted) -> list[Finding]:
@@ -78,18 +116,24 @@ def finding_rows(document_id: str, event: DocumentExtracted) -> list[Finding]:
     return rows
 
 
-def matching_subscriptions(session: Session, event: Event) -> list[Subscription]:
-    subs = session.exec(select(Subscription).where(Subscription.active == True)).all()  # noqa: E712
-    return [s for s in subs if subscription_matches(s, event)]
-
-
 def subscription_matches(sub: Subscription, event: Event) -> bool:
+    """Every filter the subscription sets must let the event through; empty means all."""
+    if event.type in DIRECT_EVENTS:
+        return False
     if sub.event_types:
         if event.type not in sub.event_types:
             return False
     elif event.type in OPERATOR_EVENTS:
         return False
-    return not sub.councils or event.council_gss in sub.councils
+    if sub.councils and event.council_gss not in sub.councils:
+        return False
+    if sub.regions:
+        record = default_register().by_gss.get(event.council_gss or "")
+        if record is None or record.region not in sub.regions:
+            return False
+    if sub.sources and event.source not in sub.sources:
+        return False
+    return not sub.document_types or event.document_type in sub.document_types
 
 
 def timeline(session: Session, gss_code: str) -> list[Document]:
@@ -101,4 +145,10 @@ def timeline(session: Session, gss_code: str) -> list[Document]:
 
 def _when(doc: Document) -> str:
     day = doc.published or doc.inspection_end or doc.inspection_start
+    return day.isoformat() if day else ""
+
+
+def _happened(doc: Document) -> str:
+    """When the inspection took place, else when it was published: what "previous" means."""
+    day = doc.inspection_end or doc.inspection_start or doc.published
     return day.isoformat() if day else ""

@@ -11,17 +11,20 @@ from sqlalchemy import text
 from shared.broker import ensure_group, make_broker
 from shared.consumer import ReliableConsumer
 from shared.events import (
-    DOCUMENTS_EXTRACTED, DOCUMENTS_FETCHED, STORE_GROUP, DocumentExtracted, DocumentFetched,
+    DOCUMENTS_EXTRACTED, DOCUMENTS_FETCHED, SIGNALS_OBSERVED, STORE_GROUP, DocumentExtracted, DocumentFetched,
+    SignalObserved,
 )
 from shared.health import add_health_routes, redis_checks, timed
 from shared.log import configure_logging
 from store.api import router
+from store.feeds import router as feeds_router
+from store.subscriptions_api import router as subscriptions_router
 from store.consumers import StoreConsumers
 from store.db import make_engine, migrate
 from store.settings import StoreSettings
 from store.webhooks import Dispatcher
 
-GROUPS = [(DOCUMENTS_FETCHED, STORE_GROUP), (DOCUMENTS_EXTRACTED, STORE_GROUP)]
+GROUPS = [(DOCUMENTS_FETCHED, STORE_GROUP), (DOCUMENTS_EXTRACTED, STORE_GROUP), (SIGNALS_OBSERVED, STORE_GROUP)]
 
 
 def create_app(settings: StoreSettings | None = None) -> FastAPI:
@@ -37,6 +40,7 @@ def create_app(settings: StoreSettings | None = None) -> FastAPI:
     )
     ReliableConsumer(stream=DOCUMENTS_FETCHED, model=DocumentFetched, handle=consumers.on_document_fetched, **common)
     ReliableConsumer(stream=DOCUMENTS_EXTRACTED, model=DocumentExtracted, handle=consumers.on_document_extracted, **common)
+    ReliableConsumer(stream=SIGNALS_OBSERVED, model=SignalObserved, handle=consumers.on_signal_observed, **common)
     state = {"started": False}
 
     @asynccontextmanager
@@ -49,20 +53,27 @@ def create_app(settings: StoreSettings | None = None) -> FastAPI:
         app.state.redis = redis
         async with broker:
             await broker.start()
-            task = asyncio.create_task(dispatcher.run(), name="webhook-dispatcher")
+            task = None
+            if settings.WEBHOOK_DISPATCH_ENABLED:
+                task = asyncio.create_task(dispatcher.run(), name="webhook-dispatcher")
             state["started"] = True
             yield
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await dispatcher.close()
         await redis.aclose()
         engine.dispose()
 
-    app = FastAPI(title="CouncilWatch store", lifespan=lifespan)
+    app = FastAPI(title="CouncilWatch store", lifespan=lifespan, description=(
+        "Council histories, the change feed, subscriptions and signed webhooks (Standard Webhooks v1)."))
     app.state.settings = settings
     app.state.engine = engine
+    app.state.dispatcher = dispatcher
     app.include_router(router)
+    app.include_router(subscriptions_router)
+    app.include_router(feeds_router)
 
     async def readiness():
         checks = await redis_checks(app.state.redis, GROUPS)

@@ -46,14 +46,38 @@ class Finding(SQLModel, table=True):
     page: int | None = None
 
 
+class Subscriber(SQLModel, table=True):
+    """A council team or analyst with an API key; it sees only its own subscriptions."""
+
+    id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    # sha256 of the key: keys are 32 random bytes, so a fast hash is enough, and the key
+    # itself is shown once and never stored.
+    key_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = _ts(nullable=False)
+
+
 class Subscription(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=40)
     url: str = Field(max_length=2000)
+    # Filters; an empty list means "all".
     councils: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     event_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    regions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    document_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    description: str | None = Field(default=None, max_length=500)
     secret: str = Field(max_length=100)
-    owner: str = Field(max_length=40)
+    # After a rotation the old secret also signs until it expires (24 h overlap).
+    previous_secret: str | None = Field(default=None, max_length=100)
+    previous_secret_expires_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    owner: str = Field(max_length=40, index=True)  # a subscriber id, or "admin"
     active: bool = True
+    disabled_reason: str | None = Field(default=None, max_length=500)
+    disabled_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # First failed attempt since the last success; disabled when it is 5 days old.
+    failing_since: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    last_success_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     created_at: datetime = _ts(nullable=False)
 
 
@@ -64,7 +88,9 @@ class Event(SQLModel, table=True):
     type: str = Field(max_length=60, index=True)
     dedupe_key: str = Field(unique=True, max_length=200)
     document_id: str | None = Field(default=None, foreign_key="document.id", max_length=64)
-    council_gss: str | None = Field(default=None, max_length=12)
+    council_gss: str | None = Field(default=None, max_length=12, index=True)
+    source: str | None = Field(default=None, max_length=16)
+    document_type: str | None = Field(default=None, max_length=40)
     payload: dict = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = _ts(nullable=False, index=True)
 
@@ -78,6 +104,8 @@ class Delivery(SQLModel, table=True):
     subscription_id: str = Field(foreign_key="subscription.id", index=True, max_length=40)
     status: str = Field(default="pending", max_length=16, index=True)  # pending|succeeded|failed
     attempts: int = 0
+    # A replay by hand: one attempt, not rescheduled if it fails (as Svix does).
+    manual: bool = False
     next_attempt_at: datetime = _ts(nullable=False, index=True)
     last_status_code: int | None = None
     created_at: datetime = _ts(nullable=False)

@@ -18,6 +18,21 @@ class StoreSettings(ConsumerSettings):
     # Multiplies every delay: tests compress hours into milliseconds with it.
     WEBHOOK_TIME_SCALE: float = 1.0
     WEBHOOK_CONCURRENCY: int = 64
+    # At most this many requests in flight to one endpoint.
+    WEBHOOK_ENDPOINT_CONCURRENCY: int = 4
+    # Retry-After is honoured between the scheduled delay and this many times it.
+    WEBHOOK_RETRY_AFTER_MAX_FACTOR: float = 2.0
+    # An endpoint failing this long without a success is disabled (Svix: 5 days); 410: at once.
+    WEBHOOK_DISABLE_AFTER_S: float = 5 * 86400
+    # After a rotation the old secret signs too, for this long.
+    WEBHOOK_SECRET_OVERLAP_S: float = 86400
+    # How far back a replay may reach.
+    WEBHOOK_REPLAY_MAX_S: float = 14 * 86400
+    # Off: this store only records (another replica sends).
+    WEBHOOK_DISPATCH_ENABLED: bool = True
+    # The change feed shows events older than this, so a transaction still committing an
+    # earlier id cannot be skipped by a reader's cursor.
+    CHANGES_SETTLE_S: float = 1.0
     # A claimed delivery not finished after this is claimed again (its sender died).
     WEBHOOK_LEASE_S: float = 60.0
     DISPATCH_INTERVAL_S: float = 1.0

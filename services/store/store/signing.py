@@ -18,10 +18,13 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(mac).decode()
 
 
-def headers(secret: str, msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+def headers(secrets_: str | list[str], msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """Standard Webhooks headers. During a secret rotation both secrets sign, space
+    separated, so a receiver holding either verifies."""
+    keys = [secrets_] if isinstance(secrets_, str) else secrets_
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret, msg_id, timestamp, body),
+        "webhook-signature": " ".join(sign(k, msg_id, timestamp, body) for k in keys),
         "content-type": "application/json",
     }

@@ -1,27 +1,40 @@
 """Webhook dispatch from the outbox (`Delivery` rows).
 
-A dispatcher claims due deliveries by pushing their `next_attempt_at` forward by a lease
-(with SKIP LOCKED on PostgreSQL, so replicas never claim the same row), commits, then
-sends with no transaction open. A sender that dies leaves the lease to expire and the row
-is sent again: at-least-once, with a `webhook-id` that is the same on every attempt so the
-receiver can drop a repeat. Rules (Standard Webhooks, GOV.UK Notify): 15 s timeout; 2xx is
-success; network errors, timeouts, 429 and 5xx are retried on the schedule with ±20 %
-jitter; any other status, 3xx included (redirects are never followed), fails at once.
+A dispatcher claims due deliveries of active subscriptions by pushing their
+`next_attempt_at` forward by a lease (with SKIP LOCKED on PostgreSQL, so replicas never
+claim the same row), commits, then sends with no transaction open. A sender that dies
+leaves the lease to expire and the row is sent again: at-least-once, with a `webhook-id`
+that is the same on every attempt (and on a replay) so the receiver can drop a repeat.
+
+The rule book (Standard Webhooks, Svix, GOV.UK Notify):
+- 15 s timeout; redirects are never followed; 2xx is success.
+- Network errors, timeouts, 429 and 5xx are retried on the schedule (immediately, 5 s,
+  5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h) with ±20 % jitter; `Retry-After` is
+  honoured between the scheduled delay and `WEBHOOK_RETRY_AFTER_MAX_FACTOR` times it.
+- Any other status fails at once; 410 Gone also disables the endpoint at once.
+- An endpoint failing for `WEBHOOK_DISABLE_AFTER_S` (5 days) without a success is
+  disabled; a success in between starts the clock again. The subscriber's other endpoints
+  get `endpoint.disabled`, and the API shows why; re-enabling is a PATCH.
+- A replay by hand makes one attempt and is not rescheduled.
+- At most `WEBHOOK_ENDPOINT_CONCURRENCY` requests in flight to one endpoint.
 """
 
 import asyncio
-import json
 import logging
 import random
 import time
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import httpx
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from shared.events import utcnow
+from shared.retry import parse_retry_after
+from store import crud
+from store.changes import ENDPOINT_DISABLED, body_for, direct_event
 from store.db import as_utc
 from store.models import Delivery, DeliveryAttempt, Event, Subscription
 from store.signing import headers
@@ -30,15 +43,40 @@ from store.urlguard import UnsafeURL, check_url
 log = logging.getLogger(__name__)
 
 ATTEMPTS = Counter("webhook_attempts_total", "Webhook attempts, by outcome.", ["outcome", "status_class"])
+DELIVERIES = Counter("webhook_deliveries_total", "Deliveries finished, by outcome.", ["outcome"])
 ATTEMPT_SECONDS = Histogram("webhook_attempt_duration_seconds", "Duration of one webhook attempt.")
+LATENCY = Histogram("webhook_delivery_latency_seconds", "From the change being recorded to its delivery.",
+                    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 300, 3600, 86400))
+DISABLED = Counter("webhook_subscriptions_disabled_total", "Endpoints disabled, by reason.", ["reason"])
+PENDING = Gauge("webhook_deliveries_due", "Deliveries claimed in the last dispatch round.")
 RESPONSE_MAX_CHARS = 2000
 JITTER = 0.2
-CLAIM_BATCH = 100
+CLAIM_BATCH = 200
 
 
 def retryable(status: int | None) -> bool:
     """Network error or timeout (None), 429 or 5xx."""
     return status is None or status == 429 or status >= 500
+
+
+@dataclass
+class Job:
+    delivery_id: int
+    subscription_id: str
+    msg_id: str
+    url: str
+    secrets: list[str]
+    body: bytes
+    event_created_at: datetime
+
+
+@dataclass
+class Outcome:
+    status: int | None = None  # None: no answer (network error, timeout)
+    response: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+    refused: bool = False  # the URL failed the SSRF guard: not retryable
 
 
 class Dispatcher:
@@ -49,8 +87,11 @@ class Dispatcher:
         self._client = httpx.AsyncClient(
             timeout=settings.WEBHOOK_TIMEOUT_S, follow_redirects=False,
             headers={"user-agent": "CouncilWatch-Webhooks/1"},
+            limits=httpx.Limits(max_connections=settings.WEBHOOK_CONCURRENCY,
+                                max_keepalive_connections=settings.WEBHOOK_CONCURRENCY),
         )
         self._limit = asyncio.Semaphore(settings.WEBHOOK_CONCURRENCY)
+        self._per_endpoint: dict[str, asyncio.Semaphore] = {}
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -72,20 +113,22 @@ class Dispatcher:
                 pass
 
     async def dispatch_due(self) -> int:
-        claimed = await asyncio.to_thread(self._claim)
-        await asyncio.gather(*(self._send(*job) for job in claimed))
-        return len(claimed)
+        jobs = await asyncio.to_thread(self._claim)
+        PENDING.set(len(jobs))
+        await asyncio.gather(*(self._send(job) for job in jobs))
+        return len(jobs)
 
-    def _claim(self) -> list[tuple[int, str, str, str, dict]]:
+    def _claim(self) -> list[Job]:
         now = utcnow()
         lease = now + timedelta(seconds=self.settings.WEBHOOK_LEASE_S)
         with Session(self.engine) as session:
             query = (
                 select(Delivery)
-                .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
+                .join(Subscription, Subscription.id == Delivery.subscription_id)
+                .where(Delivery.status == "pending", Delivery.next_attempt_at <= now, Subscription.active == True)  # noqa: E712
                 .order_by(Delivery.next_attempt_at)
                 .limit(CLAIM_BATCH)
-                .with_for_update(skip_locked=True)
+                .with_for_update(skip_locked=True, of=Delivery)
             )
             rows = session.exec(query).all()
             jobs = []
@@ -94,50 +137,108 @@ class Dispatcher:
                 sub = session.get(Subscription, delivery.subscription_id)
                 delivery.next_attempt_at = lease
                 session.add(delivery)
-                body = {"type": event.type, "timestamp": as_utc(event.created_at).isoformat(), "data": event.payload}
-                jobs.append((delivery.id, event.id, sub.url, sub.secret, body))
+                keys = [sub.secret]
+                expires = as_utc(sub.previous_secret_expires_at)
+                if sub.previous_secret and expires and expires > now:
+                    keys.append(sub.previous_secret)
+                body = body_for(event.type, as_utc(event.created_at).isoformat(), event.payload)
+                jobs.append(Job(delivery.id, sub.id, event.id, sub.url, keys, body, as_utc(event.created_at)))
             session.commit()
         return jobs
 
-    async def _send(self, delivery_id: int, msg_id: str, url: str, secret: str, body: dict) -> None:
-        payload = json.dumps(body, separators=(",", ":")).encode()
-        status, response, error = None, None, None
-        started = time.perf_counter()
-        async with self._limit:
+    async def _send(self, job: Job) -> None:
+        endpoint = self._per_endpoint.setdefault(
+            job.subscription_id, asyncio.Semaphore(self.settings.WEBHOOK_ENDPOINT_CONCURRENCY))
+        outcome = Outcome()
+        async with self._limit, endpoint:
+            started = time.perf_counter()
             try:
-                await check_url(url, allow_private=self.settings.WEBHOOK_ALLOW_PRIVATE)
-                r = await self._client.post(url, content=payload, headers=headers(secret, msg_id, int(time.time()), payload))
-                status, response = r.status_code, r.text[:RESPONSE_MAX_CHARS]
+                await check_url(job.url, allow_private=self.settings.WEBHOOK_ALLOW_PRIVATE)
+                r = await self._client.post(job.url, content=job.body,
+                                            headers=headers(job.secrets, job.msg_id, int(time.time()), job.body))
+                outcome.status, outcome.response = r.status_code, r.text[:RESPONSE_MAX_CHARS]
+                outcome.retry_after = parse_retry_after(r.headers.get("retry-after"))
             except UnsafeURL as exc:
-                error = f"refused: {exc}"
-                status = 0  # not retryable: the URL itself is the problem
+                outcome.error, outcome.refused = f"refused: {exc}", True
             except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {exc}"[:RESPONSE_MAX_CHARS]
-        duration = time.perf_counter() - started
+                outcome.error = f"{type(exc).__name__}: {exc}"[:RESPONSE_MAX_CHARS]
+            duration = time.perf_counter() - started
         ATTEMPT_SECONDS.observe(duration)
-        await asyncio.to_thread(self._record, delivery_id, status, response, error, duration)
+        try:
+            await asyncio.to_thread(self._record, job, outcome, duration)
+        except Exception:  # noqa: BLE001 - the lease expires and the delivery is tried again
+            log.exception("recording a webhook attempt failed", extra={"delivery_id": job.delivery_id})
 
-    def _record(self, delivery_id: int, status: int | None, response: str | None, error: str | None, duration: float) -> None:
+    def _next_delay(self, attempts: int, outcome: Outcome) -> float | None:
+        """Seconds until the next attempt, or None when there is none."""
+        schedule = self.settings.WEBHOOK_RETRY_SCHEDULE_S
+        if outcome.refused or not retryable(outcome.status) or attempts > len(schedule):
+            return None
+        base = schedule[attempts - 1]
+        delay = base * random.uniform(1 - JITTER, 1 + JITTER)
+        if outcome.retry_after is not None:
+            delay = min(max(delay, outcome.retry_after), base * self.settings.WEBHOOK_RETRY_AFTER_MAX_FACTOR)
+        return delay * self.settings.WEBHOOK_TIME_SCALE
+
+    def _record(self, job: Job, outcome: Outcome, duration: float) -> None:
+        now = utcnow()
+        notices = []
         with Session(self.engine) as session:
-            delivery = session.get(Delivery, delivery_id)
+            delivery = session.get(Delivery, job.delivery_id)
+            sub = session.get(Subscription, job.subscription_id)
             delivery.attempts += 1
-            delivery.last_status_code = status or None
+            delivery.last_status_code = outcome.status
             next_at = None
-            if status is not None and 200 <= status < 300:
-                delivery.status, outcome = "succeeded", "succeeded"
-            elif retryable(status) and delivery.attempts <= len(self.settings.WEBHOOK_RETRY_SCHEDULE_S):
-                delay = self.settings.WEBHOOK_RETRY_SCHEDULE_S[delivery.attempts - 1]
-                delay *= self.settings.WEBHOOK_TIME_SCALE * random.uniform(1 - JITTER, 1 + JITTER)
-                next_at = utcnow() + timedelta(seconds=delay)
-                delivery.next_attempt_at, outcome = next_at, "retry"
+            if outcome.status is not None and 200 <= outcome.status < 300:
+                delivery.status, result = "succeeded", "succeeded"
+                sub.failing_since, sub.last_success_at = None, now
+                LATENCY.observe(max(0.0, (now - job.event_created_at).total_seconds()))
             else:
-                delivery.status, outcome = "failed", "failed"
-            session.add(delivery)
+                delay = None if delivery.manual else self._next_delay(delivery.attempts, outcome)
+                if delay is not None:
+                    next_at = now + timedelta(seconds=delay)
+                    delivery.next_attempt_at, result = next_at, "retry"
+                else:
+                    delivery.status, result = "failed", "failed"
+                sub.failing_since = sub.failing_since or now
+                reason = self._disable_reason(sub, outcome, now)
+                if reason and sub.active:
+                    notices = self._disable(session, sub, reason, now)
+            session.add_all([delivery, sub])
             session.add(DeliveryAttempt(
-                delivery_id=delivery_id, status_code=status or None, duration_ms=round(duration * 1000, 1),
-                response_body=response, error=error, next_attempt_at=next_at,
+                delivery_id=job.delivery_id, status_code=outcome.status, duration_ms=round(duration * 1000, 1),
+                response_body=outcome.response, error=outcome.error, next_attempt_at=next_at,
             ))
             session.commit()
-        status_class = f"{status // 100}xx" if status else "none"
-        ATTEMPTS.labels(outcome, status_class).inc()
-        log.info("webhook attempt", extra={"delivery_id": delivery_id, "status": status, "outcome": outcome})
+        if result != "retry":
+            DELIVERIES.labels(result).inc()
+        if notices:
+            self.wake.set()
+        status_class = f"{outcome.status // 100}xx" if outcome.status else "none"
+        ATTEMPTS.labels(result, status_class).inc()
+        log.info("webhook attempt", extra={"delivery_id": job.delivery_id, "webhook_id": job.msg_id,
+                                           "status": outcome.status, "outcome": result})
+
+    def _disable_reason(self, sub: Subscription, outcome: Outcome, now: datetime) -> str | None:
+        if outcome.status == 410:
+            return "the endpoint answered 410 Gone"
+        window = self.settings.WEBHOOK_DISABLE_AFTER_S * self.settings.WEBHOOK_TIME_SCALE
+        failing_since = as_utc(sub.failing_since)
+        if failing_since and (now - failing_since).total_seconds() >= window:
+            return f"no successful delivery since {failing_since.isoformat()}"
+        return None
+
+    def _disable(self, session: Session, sub: Subscription, reason: str, now: datetime) -> list[Delivery]:
+        """Disable `sub` and tell the owner's other active endpoints."""
+        sub.active, sub.disabled_reason, sub.disabled_at = False, reason, now
+        DISABLED.labels("gone" if "410" in reason else "failing").inc()
+        log.warning("endpoint disabled", extra={"subscription_id": sub.id, "reason": reason})
+        others = session.exec(select(Subscription).where(
+            Subscription.owner == sub.owner, Subscription.id != sub.id, Subscription.active == True)).all()  # noqa: E712
+        others = [s for s in others if not s.event_types or ENDPOINT_DISABLED in s.event_types]
+        if not others:
+            return []
+        event = direct_event(ENDPOINT_DISABLED, f"{ENDPOINT_DISABLED}:{sub.id}:{now.isoformat()}", {
+            "subscription_id": sub.id, "url": sub.url, "reason": reason, "disabled_at": now.isoformat(),
+        })
+        return crud.queue_direct(session, event, others)
