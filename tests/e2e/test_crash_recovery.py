@@ -52,3 +52,46 @@ def test_killed_worker_message_is_reclaimed_and_processed_once(services, tmp_pat
         assert all(c["pending"] == 0 for c in consumers)
     finally:
         receiver.stop()
+
+
+def test_store_killed_between_commit_and_send_delivers_once_after_restart(services, tmp_path, redis_client):
+    """The outbox: the findings and their delivery rows commit together; a store that dies
+    before sending leaves the rows, and the restarted store sends each exactly once."""
+    import httpx
+    from sqlmodel import Session, create_engine, select
+
+    from store.models import Delivery
+
+    receiver = Receiver(out=lambda _l: None).start()
+    database = f"sqlite:///{tmp_path / 'store.db'}"
+    try:
+        svc = services(database)
+        # This store records and never sends: it dies with its outbox full.
+        svc.start("store", WEBHOOK_DISPATCH_ENABLED="false")
+        svc.start("extract")
+        svc.start("ingest")
+        sub = subscribe(svc, receiver, event_types=["publication.published"])
+        accepted = upload(svc, ilacs_report(council="Tameside"))
+        engine = create_engine(database)
+
+        def pending() -> int:
+            with Session(engine) as session:
+                return len(session.exec(select(Delivery).where(Delivery.status == "pending",
+                                                               Delivery.subscription_id == sub["id"])).all())
+
+        wait_for(lambda: pending() == 2)  # the ping and the publication, committed, unsent
+        svc.procs["store"].send_signal(signal.SIGKILL)
+        svc.procs.pop("store").wait(10)
+        assert receiver.received == []
+
+        svc.start("store")
+        wait_for(lambda: receiver.received, timeout_s=30)
+        time.sleep(1.0)  # more dispatch rounds: nothing is sent twice
+        assert [h["data"]["document_id"] for h in receiver.received] == [accepted["document_id"]]
+        assert len(receiver.pings) == 1 and receiver.received[0]["verified"]
+        log = httpx.get(f"{svc.url('store')}/subscriptions/{sub['id']}/deliveries",
+                        headers={"authorization": "Bearer test-admin-key-0123456789"}).json()
+        assert sorted(d["status"] for d in log) == ["succeeded", "succeeded"]
+        engine.dispose()
+    finally:
+        receiver.stop()
