@@ -118,7 +118,7 @@ def test_only_network_errors_timeouts_429_and_5xx_are_retried(store_app, receive
         assert d["attempts"] == 1
     assert not [h for h in redirect.hits if "/moved" in h[1].get("path", "")]  # never followed
     (d,) = wait_for(lambda: (d := deliveries(client, dead["id"])) and d[0]["status"] == "failed" and d, timeout_s=10)
-    assert d["attempts"] == 3 and "ConnectError" in d["log"][0]["error"]
+    assert d["attempts"] == 3 and "Connect" in d["log"][0]["error"]
 
 
 def test_410_disables_at_once_and_the_owner_hears_of_it(store_app, receivers):
