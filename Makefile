@@ -33,6 +33,7 @@ bench: install
 	$(BIN)/python bench/extract_speed.py
 	$(BIN)/python bench/extract_accuracy.py
 	$(BIN)/python bench/e2e_latency.py
+	$(BIN)/python bench/webhook_fanout.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

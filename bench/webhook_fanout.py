@@ -12,6 +12,7 @@ concurrency and no database, signing or bookkeeping. Every delivery is verified 
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -64,6 +65,25 @@ def receiver_process(port: int, ready) -> None:  # noqa: ANN001
     asyncio.run(serve())
 
 
+@contextlib.contextmanager
+def scratch_database(admin_url: str | None):  # noqa: ANN201
+    """A fresh PostgreSQL database for the run, dropped after; None for SQLite."""
+    if not admin_url:
+        yield None
+        return
+    import psycopg
+
+    name = f"cw_bench_{os.getpid()}"
+    plain = admin_url.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -89,7 +109,9 @@ async def reference(base: str, count: int, concurrency: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscriptions", type=int, default=1000)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--postgres", default=None, metavar="ADMIN_URL",
+                        help="run on a new PostgreSQL database made (and dropped) through this server, "
+                             "e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     args = parser.parse_args()
 
@@ -100,8 +122,8 @@ def main() -> None:
     ready.wait(10)
     base = f"http://127.0.0.1:{port}"
 
-    with tempfile.TemporaryDirectory() as tmp:
-        database = args.database_url or f"sqlite:///{tmp}/store.db"
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(args.postgres) as database:
+        database = database or f"sqlite:///{tmp}/store.db"
         env = dict(os.environ, COUNCILWATCH_ENV="development", WEBHOOK_ALLOW_PRIVATE="true", REDIS_URL=args.redis_url,
                    DATABASE_URL=database, VAR_DIR=tmp, COUNCILWATCH_ADMIN_KEY=ADMIN_KEY, LOG_LEVEL="WARNING",
                    DISPATCH_INTERVAL_S="0.05")
