@@ -68,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     back.add_argument("--council", help="only this council (GSS code)")
     sources = sub.add_parser("sources", help="the publisher monitors")
     sources.add_argument("action", choices=["status"])
+    dlq = sub.add_parser("dlq", help="dead letters: list, show one, redrive one or all")
+    dlq.add_argument("action", choices=["list", "show", "redrive"])
+    dlq.add_argument("id", nargs="?", help="a dead letter id (from dlq list)")
+    dlq.add_argument("--all", action="store_true", help="with redrive: every dead letter")
+    sub.add_parser("status", help="the pipeline at a glance")
     args = parser.parse_args(argv)
 
     if args.command in ("run", "demo"):
@@ -88,6 +93,16 @@ def main(argv: list[str] | None = None) -> int:
         from councilwatch.watch import cmd_backfill
 
         return cmd_backfill(args.source, args.since, args.council)
+    if args.command == "dlq":
+        from councilwatch.operate import cmd_dlq
+
+        if args.action != "list" and not args.id and not args.all:
+            parser.error("dlq show/redrive needs an id (or --all with redrive)")
+        return cmd_dlq(args.action, args.id, args.all)
+    if args.command == "status":
+        from councilwatch.operate import cmd_status
+
+        return cmd_status()
     if args.command == "sources":
         from councilwatch.watch import cmd_sources_status
 

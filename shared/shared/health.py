@@ -13,16 +13,25 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from shared.blobs import DirectoryBlobStore
 from shared.broker import group_exists
+from shared.events import dead_letter_stream
 
 Check = dict[str, Any]
 ReadinessProbe = Callable[[], Awaitable[dict[str, list[Check]]]]
 
 _ORDER = {"pass": 0, "warn": 1, "fail": 2}
+STREAM_LENGTH = Gauge("councilwatch_stream_length", "Entries in a stream.", ["stream"])
+STREAM_LAG = Gauge("councilwatch_stream_lag", "Entries a group has not read yet.", ["stream", "group"])
+STREAM_PENDING = Gauge("councilwatch_stream_pending", "Entries read and not acknowledged.", ["stream", "group"])
+DEAD_LETTERS = Gauge("councilwatch_dead_letters", "Entries in a stream's dead-letter stream.", ["stream"])
+# Above these, readiness says `warn`: the service works, but someone should look.
+WARN_LAG = 1000
+WARN_PENDING = 100
 
 
 def health_response(service: str, checks: dict[str, list[Check]] | None = None) -> JSONResponse:
@@ -51,23 +60,45 @@ async def timed(component_type: str, probe: Callable[[], Awaitable[Any]]) -> Che
     }
 
 
-async def redis_checks(redis: Redis, groups: list[tuple[str, str]]) -> dict[str, list[Check]]:
+async def redis_checks(redis: Redis, groups: list[tuple[str, str]], *, warn_lag: int = WARN_LAG,
+                       warn_pending: int = WARN_PENDING) -> dict[str, list[Check]]:
+    """Redis answers; each group exists (`fail` if not); lag, pending and dead letters are
+    reported, and `warn` above their thresholds. Also sets the stream gauges."""
     checks = {"redis:responseTime": [await timed("datastore", redis.ping)]}
     if checks["redis:responseTime"][0]["status"] == "fail":
         return checks
+    for stream in dict.fromkeys(s for s, _g in groups):
+        STREAM_LENGTH.labels(stream).set(await _xlen(redis, stream))
+        dead = await _xlen(redis, dead_letter_stream(stream))
+        DEAD_LETTERS.labels(stream).set(dead)
+        checks[f"{dead_letter_stream(stream)}:length"] = [{
+            "componentType": "component", "observedValue": dead, "observedUnit": "messages",
+            "status": "warn" if dead else "pass",
+            **({"output": "dead letters wait: councilwatch dlq list"} if dead else {}),
+        }]
     for stream, group in groups:
         present = await group_exists(redis, stream, group)
         check: Check = {"componentType": "component", "status": "pass" if present else "fail"}
         if present:
             info = next(g for g in await redis.xinfo_groups(stream) if _text(g["name"]) == group)
-            check.update(observedValue=int(info.get("lag") or 0), observedUnit="messages")
-            pending = {"componentType": "component", "observedValue": int(info["pending"]),
-                       "observedUnit": "messages", "status": "pass"}
-            checks[f"{stream}/{group}:pending"] = [pending]
+            lag, pending = int(info.get("lag") or 0), int(info["pending"])
+            STREAM_LAG.labels(stream, group).set(lag)
+            STREAM_PENDING.labels(stream, group).set(pending)
+            check.update(observedValue=lag, observedUnit="messages", status="warn" if lag > warn_lag else "pass")
+            checks[f"{stream}/{group}:pending"] = [{
+                "componentType": "component", "observedValue": pending, "observedUnit": "messages",
+                "status": "warn" if pending > warn_pending else "pass"}]
         else:
             check["output"] = f"consumer group {group!r} missing on stream {stream!r}"
         checks[f"{stream}/{group}:lag"] = [check]
     return checks
+
+
+async def _xlen(redis: Redis, stream: str) -> int:
+    try:
+        return int(await redis.xlen(stream))
+    except ResponseError:
+        return 0
 
 
 async def blob_check(blobs: DirectoryBlobStore) -> dict[str, list[Check]]:
@@ -79,8 +110,10 @@ async def blob_check(blobs: DirectoryBlobStore) -> dict[str, list[Check]]:
 
 
 def add_health_routes(
-    app: FastAPI, service: str, readiness: ReadinessProbe, started: Callable[[], bool]
+    app: FastAPI, service: str, readiness: ReadinessProbe, started: Callable[[], bool],
+    refresh_metrics: Callable[[], Awaitable[Any]] | None = None,
 ) -> None:
+    """`refresh_metrics` runs before `/metrics` answers (gauges read from Redis, say)."""
     @app.get("/livez", include_in_schema=False)
     async def livez() -> JSONResponse:
         return health_response(service)
@@ -98,6 +131,11 @@ def add_health_routes(
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
+        if refresh_metrics is not None and started():
+            try:
+                await refresh_metrics()
+            except Exception:  # noqa: BLE001, S110 - metrics still answer with what they have
+                pass
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

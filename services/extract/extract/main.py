@@ -51,6 +51,7 @@ def create_app(settings: ExtractSettings | None = None) -> FastAPI:
         groups = [(DOCUMENTS_FETCHED, EXTRACT_GROUP)]
         return await redis_checks(app.state.redis, groups) | await blob_check(blobs)
 
-    add_health_routes(app, "extract", readiness, lambda: state["started"])
+    add_health_routes(app, "extract", readiness, lambda: state["started"],
+                      refresh_metrics=lambda: redis_checks(app.state.redis, [(DOCUMENTS_FETCHED, EXTRACT_GROUP)]))
     return app
 

@@ -87,5 +87,6 @@ def create_app(settings: StoreSettings | None = None) -> FastAPI:
         checks["database:responseTime"] = [await timed("datastore", db_probe)]
         return checks
 
-    add_health_routes(app, "store", readiness, lambda: state["started"])
+    add_health_routes(app, "store", readiness, lambda: state["started"],
+                      refresh_metrics=lambda: redis_checks(app.state.redis, GROUPS))
     return app
