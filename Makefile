@@ -34,6 +34,7 @@ bench: install
 	$(BIN)/python bench/extract_accuracy.py
 	$(BIN)/python bench/e2e_latency.py
 	$(BIN)/python bench/webhook_fanout.py
+	$(BIN)/python bench/pipeline_throughput.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
