@@ -3,7 +3,6 @@ previous document of the same kind, signals, filters, and the feeds."""
 
 from datetime import date, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -14,21 +13,12 @@ from shared.events import Council, DocumentExtracted, Findings, SignalObserved
 from shared.media import HTML
 from store import crud
 from store.changes import MAX_BODY_BYTES, body_for
-from store.db import make_engine, migrate
 from store.main import create_app
 from store.models import Event, Subscription
 from store.settings import StoreSettings
 from tests.conftest import corpus_path
 
 BASE = "http://cw.test"
-
-
-@pytest.fixture
-def engine(database_url):
-    migrate(database_url)
-    eng = make_engine(database_url)
-    yield eng
-    eng.dispose()
 
 
 def store(engine, document_id: str, findings: Findings) -> list:  # noqa: ANN001

@@ -2,21 +2,11 @@
 
 from datetime import date
 
-import pytest
 from sqlmodel import Session, select
 
 from shared.events import Council, DocumentExtracted, DocumentFetched, ExtractionError, Findings, PageText
 from store import crud
-from store.db import make_engine, migrate
 from store.models import Delivery, Document, Event, Finding, Subscription
-
-
-@pytest.fixture
-def engine(database_url):
-    migrate(database_url)
-    eng = make_engine(database_url)
-    yield eng
-    eng.dispose()
 
 
 def extracted(doc_id: str, gss: str = "E06000005", published=date(2026, 3, 24), error=None) -> DocumentExtracted:

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from shared.events import Council, DocumentExtracted, Findings
 from store import crud
@@ -205,7 +206,7 @@ def test_rotation_signs_with_both_secrets_during_the_overlap(store_app, receiver
              len(rec.pings[-1][0]["webhook-signature"].split()) == 1, timeout_s=10)
     headers, body = rec.pings[-1]
     Webhook(rotated["secret"]).verify(body, headers)
-    with pytest.raises(Exception):
+    with pytest.raises(WebhookVerificationError):
         Webhook(sub["secret"]).verify(body, headers)
 
 

@@ -1,6 +1,8 @@
 """The publishers CouncilWatch watches, built from settings: sources, the polite client
 that may fetch only their hosts, and the monitor over them."""
 
+import logging
+
 from ingest.http import PoliteClient
 from ingest.intake import Intake
 from ingest.monitor import Monitor
@@ -13,6 +15,9 @@ from ingest.state import State
 from shared.councils import default_register
 
 
+log = logging.getLogger(__name__)
+
+
 def make_sources(settings: IngestSettings) -> dict[str, Source]:
     every: dict[str, Source] = {
         "ofsted": OfstedSource(settings.OFSTED_REPORTS_URL, settings.OFSTED_FILES_HOSTS,
@@ -23,6 +28,9 @@ def make_sources(settings: IngestSettings) -> dict[str, Source]:
     unknown = set(settings.INGEST_SOURCES) - set(every)
     if unknown:
         raise ValueError(f"unknown sources in INGEST_SOURCES: {', '.join(sorted(unknown))}")
+    if "cqc" in settings.INGEST_SOURCES and not settings.CQC_API_KEY:
+        log.warning("CQC syndication API off: set CQC_API_KEY (a subscription key from the CQC API portal) "
+                    "to watch provider and location reports; council assessments are still watched")
     return {name: every[name] for name in settings.INGEST_SOURCES}
 
 

@@ -23,20 +23,16 @@ class StoreConsumers:
         await asyncio.to_thread(self._in_transaction, crud.record_fetched, event)
 
     async def on_document_extracted(self, event: DocumentExtracted) -> None:
-        queued = await asyncio.to_thread(
-            self._in_transaction, crud.record_extraction, event, public_base_url=self.public_base_url
-        )
-        log.info("findings stored", extra={"document_id": event.document_id, "deliveries": queued,
-                                            "trace_id": event.trace_id})
-        if queued and self.wake is not None:
-            self.wake.set()
+        await self._record_changes(crud.record_extraction, event, "findings stored", document_id=event.document_id)
 
     async def on_signal_observed(self, event: SignalObserved) -> None:
-        queued = await asyncio.to_thread(
-            self._in_transaction, crud.record_signal, event, public_base_url=self.public_base_url
-        )
-        log.info("signal stored", extra={"signal_id": event.signal_id, "deliveries": queued,
-                                          "trace_id": event.trace_id})
+        await self._record_changes(crud.record_signal, event, "signal stored", signal_id=event.signal_id)
+
+    async def _record_changes(self, work, event, message: str, **ids: str) -> None:  # noqa: ANN001
+        """Run `work` (which derives events and queues deliveries) in one transaction, then
+        wake the dispatcher if anything was queued."""
+        queued = await asyncio.to_thread(self._in_transaction, work, event, public_base_url=self.public_base_url)
+        log.info(message, extra={**ids, "deliveries": queued, "trace_id": event.trace_id})
         if queued and self.wake is not None:
             self.wake.set()
 
