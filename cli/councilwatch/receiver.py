@@ -41,8 +41,12 @@ class Receiver:
                 (receiver.pings if event.get("type") == "ping" else receiver.received).append(entry)
                 data = event.get("data", {})
                 council = (data.get("council") or {}).get("name")
+                if data.get("document_type"):
+                    what = f"{council} {data.get('document_type')} {json.dumps(data.get('judgements'))}"
+                else:  # a ping, a signal, a change: its data, briefly
+                    what = json.dumps({k: v for k, v in data.items() if k != "links"})[:200]
                 out(f"webhook {'VERIFIED' if ok else 'NOT VERIFIED'} {self.headers.get('webhook-id')} "
-                    f"{event.get('type')}: {council} {data.get('document_type')} {json.dumps(data.get('judgements'))}")
+                    f"{event.get('type')}: {what}")
                 self.send_response(200 if ok else 400)
                 self.send_header("content-length", "0")
                 self.end_headers()
