@@ -41,7 +41,7 @@ class Receiver:
                 (receiver.pings if event.get("type") == "ping" else receiver.received).append(entry)
                 data = event.get("data", {})
                 council = (data.get("council") or {}).get("name")
-                if data.get("document_type"):
+                if data.get("judgements"):
                     what = f"{council} {data.get('document_type')} {json.dumps(data.get('judgements'))}"
                 else:  # a ping, a signal, a change: its data, briefly
                     what = json.dumps({k: v for k, v in data.items() if k != "links"})[:200]
