@@ -26,33 +26,9 @@ from councilwatch.processes import Services  # noqa: E402
 from councilwatch.receiver import Receiver  # noqa: E402
 from councilwatch.samples import ilacs_report  # noqa: E402
 from extract.findings import extract_findings  # noqa: E402
+from figures import children, peak_rss_mb, percentile  # noqa: E402
 
 ADMIN_KEY = "bench-admin-key-0123456789"
-
-
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM: the most resident memory the process ever held."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from councilwatch.processes import Services, free_port  # noqa: E402
 from councilwatch.samples import ilacs_report  # noqa: E402
+from figures import peak_rss_mb  # noqa: E402
 
 ADMIN_KEY = "bench-admin-key-0123456789"
 
@@ -72,17 +73,10 @@ def run(pdfs: list[bytes], workers: int, redis_url: str) -> tuple[float, dict[st
             while done() < len(pdfs):
                 time.sleep(0.05)
             elapsed = time.perf_counter() - started
-            memory = {name: _peak_rss_mb(proc.pid) for name, proc in services.procs.items()}
+            memory = {name: peak_rss_mb(proc.pid) for name, proc in services.procs.items()}
         finally:
             services.stop_all()
     return elapsed, memory
-
-
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def main() -> None:

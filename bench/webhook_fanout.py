@@ -27,6 +27,7 @@ from standardwebhooks import Webhook
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from councilwatch.processes import Services, free_port  # noqa: E402
+from figures import peak_rss_mb, percentile  # noqa: E402
 
 ADMIN_KEY = "bench-admin-key-0123456789"
 
@@ -82,11 +83,6 @@ def scratch_database(admin_url: str | None):  # noqa: ANN201
     finally:
         with psycopg.connect(plain, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 async def reference(base: str, count: int, concurrency: int) -> float:
@@ -169,7 +165,7 @@ def main() -> None:
                 if len(got) >= args.subscriptions:
                     break
                 time.sleep(0.2)
-            rss = _peak_rss_mb(services.procs["store"].pid)
+            rss = peak_rss_mb(services.procs["store"].pid)
         finally:
             services.stop_all()
             proc.kill()
@@ -189,13 +185,6 @@ def main() -> None:
     print(f"delivered {len(got)}/{args.subscriptions}, all verified, {len(ids)} webhook-id; "
           f"latency from commit p50 {percentile(latencies, 50):.0f} ms, p99 {percentile(latencies, 99):.0f} ms; "
           f"store peak RSS {rss:.0f} MB")
-
-
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 if __name__ == "__main__":

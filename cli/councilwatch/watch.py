@@ -99,9 +99,7 @@ def cmd_sources_status() -> int:
         state.close()
     print(f"{'source':8} {'last success':20} {'next run':20} {'seen':>6} {'published':>9}  last error")
     for row in rows:
-        error = row["last_error"] or ""
-        if error and row["last_success_at"] and row["last_error_at"] and row["last_error_at"] < row["last_success_at"]:
-            error = ""  # an old error, since cleared by a good poll
+        error = row["last_error"] or ""  # every poll sets or clears it
         print(f"{row['source']:8} {_when(row['last_success_at']):20} {_when(row['next_run_at']):20} "
               f"{row['items_seen']:>6} {row['items_published']:>9}  {error[:100]}")
         if row["note"]:

@@ -24,7 +24,9 @@ def test_schedule_polls_every_source_and_reports_it(tmp_path, redis_url, replay)
     settings = app_settings(tmp_path, redis_url, **replay.settings())
     discovered = REGISTRY.get_sample_value("ingest_publications_discovered_total", {"source": "lga"}) or 0
     with TestClient(create_app(settings)) as client:
-        sources = wait_for(lambda: (s := client.get("/sources").json()) and all(x["last_success_at"] for x in s) and s)
+        # The scheduler writes the next run just after the poll records its success.
+        sources = wait_for(lambda: (s := client.get("/sources").json())
+                           and all(x["last_success_at"] and x["next_run_at"] for x in s) and s)
         assert [s["source"] for s in sources] == ["ofsted", "cqc", "lga"]
         ofsted = sources[0]
         assert ofsted["initialized"] and ofsted["items_seen"] == 4 and ofsted["publications"] == {"seen": 4}

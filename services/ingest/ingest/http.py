@@ -33,11 +33,18 @@ ROBOTS_RETRY_S = 300
 class FetchError(Exception):
     """A fetch that did not give a usable body; `status` is the HTTP status or a word."""
 
-    def __init__(self, url: str, status: str, message: str) -> None:
+    def __init__(self, url: str, status: str, message: str, retry_after: float | None = None) -> None:
         super().__init__(f"{url}: {status}: {message}")
         self.url = url
         self.status = status
         self.message = message
+        self.retry_after = retry_after  # what the server asked for, in seconds
+
+    @property
+    def transient(self) -> bool:
+        """No usable answer yet, and asking again may bring one: network error, timeout,
+        429 or 5xx. Anything else is the page's answer and will not change by retrying."""
+        return self.status in ("network", "timeout", "429") or self.status.startswith("5")
 
 
 class Refused(FetchError):
@@ -51,7 +58,6 @@ class Fetched:
     body: bytes = b""
     etag: str | None = None
     last_modified: str | None = None
-    content_type: str = ""
 
     @property
     def not_modified(self) -> bool:
@@ -96,7 +102,6 @@ class PoliteClient:
             timeout=timeout_s, follow_redirects=False, headers={"user-agent": self.user_agent}
         )
         self._next_slot: dict[str, float] = {}
-        self._host_locks: dict[str, asyncio.Lock] = {}
         self._robots: dict[str, tuple[float, urllib.robotparser.RobotFileParser | None]] = {}
 
     async def aclose(self) -> None:
@@ -112,16 +117,15 @@ class PoliteClient:
         return host
 
     async def _wait_turn(self, host: str) -> None:
-        """Keep to `rate_per_host`: each request takes the next free slot for its host."""
-        lock = self._host_locks.setdefault(host, asyncio.Lock())
-        async with lock:
-            now = time.monotonic()
-            slot = max(now, self._next_slot.get(host, 0.0))
-            self._next_slot[host] = slot + self.min_interval
+        """Keep to `rate_per_host`: each request takes the next free slot for its host
+        (taken without awaiting, so concurrent requests get distinct slots)."""
+        now = time.monotonic()
+        slot = max(now, self._next_slot.get(host, 0.0))
+        self._next_slot[host] = slot + self.min_interval
         if slot > now:
             await asyncio.sleep(slot - now)
 
-    async def _robots_allow(self, url: str, source: str) -> bool:
+    async def _robots_allow(self, url: str) -> bool:
         if not self.respect_robots:
             return True
         parts = urlsplit(url)
@@ -160,7 +164,7 @@ class PoliteClient:
     ) -> Fetched:
         """GET with politeness, retries and validation; raises FetchError or Refused."""
         self.check_allowed(url)
-        if not await self._robots_allow(url, source):
+        if not await self._robots_allow(url):
             FETCHES.labels(source, "refused").inc()
             raise Refused(url, "refused", "robots.txt disallows it")
         request_headers = dict(headers or {})
@@ -172,7 +176,7 @@ class PoliteClient:
         while True:
             attempt += 1
             try:
-                fetched = await self._get_following(url, request_headers, source)
+                fetched = await self._get_following(url, request_headers)
             except FetchError as exc:
                 retry_in = self._retry_delay(exc, attempt)
                 if retry_in is None:
@@ -192,16 +196,14 @@ class PoliteClient:
             return fetched
 
     def _retry_delay(self, exc: FetchError, attempt: int) -> float | None:
-        retryable = exc.status in ("network", "timeout") or exc.status == "429" or exc.status.startswith("5")
-        if not retryable or attempt > self.retries:
+        if not exc.transient or attempt > self.retries:
             return None
         delay = self.backoff_s * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, self.max_retry_after_s))
+        if exc.retry_after is not None:
+            delay = max(delay, min(exc.retry_after, self.max_retry_after_s))
         return delay
 
-    async def _get_following(self, url: str, headers: dict[str, str], source: str) -> Fetched:
+    async def _get_following(self, url: str, headers: dict[str, str]) -> Fetched:
         for _ in range(MAX_REDIRECTS + 1):
             host = self.check_allowed(url)
             await self._wait_turn(host)
@@ -213,9 +215,8 @@ class PoliteClient:
                     if r.status_code == 304:
                         return Fetched(url, 304, etag=r.headers.get("etag"), last_modified=r.headers.get("last-modified"))
                     if r.status_code != 200:
-                        error = FetchError(url, str(r.status_code), f"HTTP {r.status_code}")
-                        error.retry_after = parse_retry_after(r.headers.get("retry-after"))  # type: ignore[attr-defined]
-                        raise error
+                        raise FetchError(url, str(r.status_code), f"HTTP {r.status_code}",
+                                         retry_after=parse_retry_after(r.headers.get("retry-after")))
                     declared = int(r.headers.get("content-length") or 0)
                     if declared > self.max_bytes:
                         raise FetchError(url, "too_large", f"{declared} bytes declared; the cap is {self.max_bytes}")
@@ -224,8 +225,7 @@ class PoliteClient:
                         body += chunk
                         if len(body) > self.max_bytes:
                             raise FetchError(url, "too_large", f"over the {self.max_bytes}-byte cap")
-                    return Fetched(url, 200, bytes(body), r.headers.get("etag"), r.headers.get("last-modified"),
-                                   r.headers.get("content-type", ""))
+                    return Fetched(url, 200, bytes(body), r.headers.get("etag"), r.headers.get("last-modified"))
             except httpx.TimeoutException as exc:
                 raise FetchError(url, "timeout", str(exc) or "timed out") from exc
             except httpx.HTTPError as exc:

@@ -13,8 +13,8 @@ Decisions per listed publication (state in `ingest.state`):
 
 Exactly once: intake publishes, then the state records it. A crash in between makes the
 next poll fetch it again, and intake's content claim (Redis) answers "duplicate", so the
-stream gets one event per content. Bytes already published under another key are not
-published again either.
+stream gets one event per content; the same claim keeps bytes already published under
+another key (or uploaded by hand) off the stream.
 """
 
 import asyncio
@@ -32,7 +32,7 @@ from prometheus_client import Counter, Gauge
 from ingest.http import FetchError, PoliteClient, Refused
 from ingest.intake import Intake
 from ingest.sources import PollContext, Publication, Signal, Source
-from ingest.state import State, now
+from ingest.state import Known, State, now
 from shared.councils import CouncilRegister
 from shared.events import SignalObserved
 from shared.media import HTML, JSON
@@ -72,6 +72,22 @@ class PollReport:
 
 
 Progress = Callable[[int, int, PollReport], None]
+
+
+@dataclass
+class _Run:
+    """One poll of one source: what every step of it needs to know."""
+
+    source: Source
+    ctx: PollContext
+    report: PollReport
+    seeding: bool
+    since: date | None
+    listed_signals: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def backfill(self) -> bool:
+        return self.ctx.deep
 
 
 class Monitor:
@@ -124,48 +140,46 @@ class Monitor:
             client=self.client, register=self.register, council=council, deep=backfill,
             known=lambda key: self.state.known(name, key) is not None, cursor=dict(status.get("cursor") or {}),
         )
-        report = PollReport(name)
-        listed_signals: dict[str, set[str]] = {}
+        run = _Run(source, ctx, PollReport(name), seeding, since)
         if progress is None:
             async for item in source.discover(ctx):
-                await self._handle(source, item, ctx, report, listed_signals, seeding, backfill, since)
+                await self._handle(run, item)
         else:
             # A backfill lists everything first, so the progress bar knows the total.
             items = [item async for item in source.discover(ctx)]
-            progress(0, len(items), report)
+            progress(0, len(items), run.report)
             for done, item in enumerate(items, start=1):
-                await self._handle(source, item, ctx, report, listed_signals, seeding, backfill, since)
-                progress(done, len(items), report)
+                await self._handle(run, item)
+                progress(done, len(items), run.report)
         if council is None:
-            for kind, councils in listed_signals.items():
+            for kind, councils in run.listed_signals.items():
                 await self._db(self.state.retire_signals, name, kind, councils)
-        report.errors = ctx.errors + report.errors
-        report.notes = ctx.notes
+        run.report.errors = ctx.errors
+        run.report.notes = ctx.notes
         # Only now, with everything listed handled, may an incremental listing move on.
         await self._db(self.state.set_status, name, initialized=True, cursor=ctx.cursor or None)
-        return report
+        return run.report
 
-    async def _handle(self, source: Source, item: Publication | Signal, ctx: PollContext, report: PollReport,
-                      listed_signals: dict[str, set[str]], seeding: bool, backfill: bool, since: date | None) -> None:
+    async def _handle(self, run: _Run, item: Publication | Signal) -> None:
         if isinstance(item, Signal):
-            listed_signals.setdefault(item.kind, set()).add(item.council_gss)
-            await self._signal(item, seeding, report)
+            run.listed_signals.setdefault(item.kind, set()).add(item.council_gss)
+            await self._signal(item, run.seeding, run.report)
         else:
-            await self._publication(source, item, ctx, report, seeding=seeding, backfill=backfill, since=since)
+            await self._publication(run, item)
 
-    async def _publication(self, source: Source, pub: Publication, ctx: PollContext, report: PollReport, *,
-                           seeding: bool, backfill: bool, since: date | None) -> None:
+    async def _publication(self, run: _Run, pub: Publication) -> None:
+        report = run.report
         report.listed += 1
         known = await self._db(self.state.known, pub.source, pub.key)
         if known is None:
             report.new += 1
             DISCOVERED.labels(pub.source).inc()
-        elif not self._due(known, pub, backfill):
+        elif not self._due(known, pub, run.backfill):
             report.skipped += 1
             return
         fields = dict(url=pub.url, label=pub.label, media_type=pub.media_type, published=pub.published,
                       council_gss=pub.council_gss)
-        if seeding or (since and pub.published and pub.published < since):
+        if run.seeding or (run.since and pub.published and pub.published < run.since):
             if known is None:
                 await self._db(self.state.record, pub.source, pub.key, status="seen", **fields)
                 report.seeded += 1
@@ -182,7 +196,7 @@ class Monitor:
             else:
                 fetched = await self.client.get(pub.url, source=pub.source, expect=pub.media_type,
                                                 etag=etag, last_modified=last_modified)
-                ctx.page_ok()
+                run.ctx.page_ok()
                 if fetched.not_modified:
                     await self._db(self.state.record, pub.source, pub.key, status=known.status, **fields)
                     report.unchanged += 1
@@ -198,11 +212,10 @@ class Monitor:
             await self._db(self.state.record, pub.source, pub.key, status="published" if was_published else "failed",
                            error=str(exc), **fields)
             report.failed += 1
-            report.errors.append(str(exc))
             OUTCOMES.labels(pub.source, "failed").inc()
             log.warning("publication fetch failed", extra={"source": pub.source, "url": pub.url,
                                                            "status": exc.status, "error": exc.message})
-            ctx.page_failed(exc)
+            run.ctx.page_failed(exc)  # noted in the poll's errors; a run of them ends the poll
             return
 
         sha = hashlib.sha256(body).hexdigest()
@@ -210,21 +223,15 @@ class Monitor:
             await self._db(self.state.record, pub.source, pub.key, status=known.status, **fields)
             report.unchanged += 1
             return
-        if known is not None and known.status == "seen" and not backfill:
+        if known is not None and known.status == "seen" and not run.backfill:
             # A seeded page, read for the first time: its bytes are the baseline that a
             # later change is measured against, not news themselves.
             await self._db(self.state.record, pub.source, pub.key, status="seen", sha256=sha, **fields)
             await self._db(self.state.remember_validators, pub.url, *validators)
             report.unchanged += 1
             return
-        earlier = await self._db(self.state.document_for_sha, sha)
-        if earlier is not None:
-            # The same bytes under another key (a report linked from two pages).
-            await self._db(self.state.record, pub.source, pub.key, status="published", sha256=sha,
-                           document_id=earlier, **fields)
-            report.duplicates += 1
-            OUTCOMES.labels(pub.source, "duplicate").inc()
-            return
+        # Intake's content claim answers "duplicate" for bytes already on the stream, under
+        # this key (a crash before the record below) or another (one report, two links).
         accepted = await self.intake.accept(
             body, filename=filename_for(pub), media_type=pub.media_type, source=pub.source,
             source_url=pub.url, published=pub.published, council_gss=pub.council_gss,
@@ -240,18 +247,16 @@ class Monitor:
             OUTCOMES.labels(pub.source, "published").inc()
             log.info("publication published", extra={"source": pub.source, "key": pub.key,
                                                       "document_id": accepted.document_id, "url": pub.url})
-        for attachment in source.attachments(pub, body):
-            await self._publication(source, attachment, ctx, report, seeding=seeding, backfill=backfill, since=since)
+        for attachment in run.source.attachments(pub, body):
+            await self._publication(run, attachment)
 
-    def _due(self, known: Any, pub: Publication, backfill: bool) -> bool:
+    def _due(self, known: Known, pub: Publication, backfill: bool) -> bool:
         """Whether a publication already known should be fetched (again) now."""
         if known.status == "refused":
             return False
-        if known.status == "seen" and not pub.mutable:
-            return backfill
         if known.status == "failed":
             return backfill or known.attempts < self.max_attempts
-        if backfill and known.status == "seen":
+        if known.status == "seen" and backfill:
             return True
         if not pub.mutable:
             return False

@@ -43,9 +43,8 @@ async def source_checks(state: State, names: list[str]) -> dict[str, list[Check]
     checks: dict[str, list[Check]] = {}
     for name in names:
         view = await asyncio.to_thread(source_view, state, name)
-        failing = view["last_error"] and (
-            view["last_success_at"] is None or view["last_error_at"] and view["last_error_at"] >= view["last_success_at"]
-        )
+        # Every poll sets or clears `last_error`, so it always speaks of the latest poll.
+        failing = bool(view["last_error"])
         check: Check = {"componentType": "component", "status": "warn" if failing else "pass",
                         "time": view["last_success_at"].isoformat() if view["last_success_at"] else None}
         if failing:

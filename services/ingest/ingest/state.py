@@ -33,7 +33,7 @@ publications = Table(
     Column("published", Date),
     Column("council_gss", String(12)),
     Column("status", String(12), nullable=False),
-    Column("sha256", String(64), index=True),
+    Column("sha256", String(64)),
     Column("document_id", String(64)),
     # How many different contents were published under this key (a CQC page is updated).
     Column("version", Integer, nullable=False, default=0),
@@ -157,13 +157,6 @@ class State:
                     values["version"] = row[1] + 1
                 c.execute(update(publications).where(publications.c.source == source,
                                                      publications.c.key == key).values(**values))
-
-    def document_for_sha(self, sha256: str) -> str | None:
-        """The document id under which these bytes were already published, if they were."""
-        with self.engine.connect() as c:
-            row = c.execute(select(publications.c.document_id).where(
-                publications.c.sha256 == sha256, publications.c.status == "published")).first()
-        return row[0] if row else None
 
     def counts(self, source: str) -> dict[str, int]:
         with self.engine.connect() as c:

@@ -229,7 +229,7 @@ def replay(subscription_id: str, body: ReplayIn, request: Request, session: Sess
     else:
         if body.since is None:
             raise HTTPException(422, "give since (and until), or delivery_id")
-        since, until = _aware(body.since), _aware(body.until) if body.until else now
+        since, until = as_utc(body.since), as_utc(body.until) if body.until else now
         if since < now - timedelta(seconds=request.app.state.settings.WEBHOOK_REPLAY_MAX_S) or since > until:
             raise HTTPException(422, "since must be within the last 14 days and before until")
         query = query.where(Delivery.status == "failed", Delivery.created_at >= since, Delivery.created_at <= until)
@@ -267,6 +267,3 @@ def list_deliveries(subscription_id: str, session: SessionDep, caller: CallerDep
                 for a in attempts.get(d.id, [])],
     } for d in deliveries]
 
-
-def _aware(moment: datetime) -> datetime:
-    return as_utc(moment)

@@ -11,8 +11,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from ingest.http import PoliteClient
+from ingest.http import FetchError, PoliteClient
+from ingest.links import Link, links_in, next_page
 from shared.councils import CouncilRegister
+from shared.media import HTML
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,11 @@ class PollContext:
     failures_in_a_row: int = 0
     max_failures_in_a_row: int = 3
 
-    def page_failed(self, exc: Exception) -> None:
+    def page_failed(self, exc: FetchError) -> None:
         """Note a page that failed; re-raises once too many failed in a row for want of
-        an answer (network, timeout, 429/5xx). A page that answered wrongly does not count."""
+        an answer (`exc.transient`). A page that answered wrongly does not count."""
         self.errors.append(str(exc))
-        status = str(getattr(exc, "status", ""))
-        if status not in ("network", "timeout", "429") and not status.startswith("5"):
+        if not exc.transient:
             return
         self.failures_in_a_row += 1
         if self.failures_in_a_row >= self.max_failures_in_a_row:
@@ -94,8 +95,20 @@ class Source:
         return []
 
 
+async def listing_pages(ctx: PollContext, source: str, url: str, max_pages: int) -> AsyncIterator[tuple[bytes, list[Link]]]:
+    """Each page of a paginated listing, as (body, links), following its "next" link."""
+    next_url: str | None = url
+    for _ in range(max_pages):
+        if next_url is None:
+            return
+        fetched = await ctx.client.get(next_url, source=source, expect=HTML)
+        links = links_in(fetched.body, next_url)
+        yield fetched.body, links
+        next_url = next_page(links)
+
+
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-__all__ = ["PollContext", "Publication", "Signal", "Source", "host_of"]
+__all__ = ["PollContext", "Publication", "Signal", "Source", "host_of", "listing_pages"]

@@ -21,8 +21,8 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta, timezone
 
 from ingest.http import FetchError
-from ingest.links import items_under, links_in, next_page
-from ingest.sources import PollContext, Publication, Signal, Source, host_of
+from ingest.links import items_under, links_in
+from ingest.sources import PollContext, Publication, Signal, Source, host_of, listing_pages
 from shared.media import HTML, JSON, PDF
 
 log = logging.getLogger(__name__)
@@ -63,14 +63,11 @@ class CqcSource(Source):
 
     # --- local authority assessments ---
     async def _assessments(self, ctx: PollContext) -> AsyncIterator[Publication | Signal]:
-        url: str | None = self.web_url + LISTING
-        for page in range(MAX_LISTING_PAGES):
-            if url is None:
-                break
-            fetched = await ctx.client.get(url, source=self.name, expect=HTML)
-            links = links_in(fetched.body, url)
-            if page == 0:
-                for name in items_under(fetched.body, "in progress"):
+        first = True
+        async for body, links in listing_pages(ctx, self.name, self.web_url + LISTING, MAX_LISTING_PAGES):
+            if first:
+                first = False
+                for name in items_under(body, "in progress"):
                     record = ctx.register.find_in(name)
                     if record and (not ctx.council or record.gss_code == ctx.council):
                         yield Signal(self.name, ASSESSMENT_STARTED, record.gss_code, name)
@@ -93,7 +90,6 @@ class CqcSource(Source):
                 yield publication
             if all_known and not ctx.deep:
                 break
-            url = next_page(links)
 
     def attachments(self, publication: Publication, body: bytes) -> list[Publication]:
         """The report PDF in a council page's Downloads block."""

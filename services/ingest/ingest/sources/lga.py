@@ -12,8 +12,8 @@ import re
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
-from ingest.links import links_in, next_page
-from ingest.sources import PollContext, Publication, Signal, Source, host_of
+from ingest.links import links_in
+from ingest.sources import PollContext, Publication, Signal, Source, host_of, listing_pages
 from shared.councils import CouncilRecord, CouncilRegister
 from shared.media import HTML, PDF
 
@@ -40,12 +40,7 @@ class LgaSource(Source):
             yield publication
 
     async def _case_studies(self, ctx: PollContext) -> AsyncIterator[Publication]:
-        url: str | None = self.url + CASE_STUDIES
-        for _ in range(MAX_PAGES):
-            if url is None:
-                break
-            fetched = await ctx.client.get(url, source=self.name, expect=HTML)
-            links = links_in(fetched.body, url)
+        async for _body, links in listing_pages(ctx, self.name, self.url + CASE_STUDIES, MAX_PAGES):
             found = []
             for link in links:
                 m = _CASE_STUDY.search(urlsplit(link.href).path)
@@ -65,7 +60,6 @@ class LgaSource(Source):
                 yield publication
             if not links or (all_known and not ctx.deep):
                 break
-            url = next_page(links)
 
     async def _peer_challenges(self, ctx: PollContext) -> AsyncIterator[Publication]:
         url = self.url + PEER_CHALLENGES

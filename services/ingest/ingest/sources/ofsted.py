@@ -17,8 +17,8 @@ from collections.abc import AsyncIterator
 from datetime import date
 
 from ingest.http import FetchError
-from ingest.links import links_in, next_page
-from ingest.sources import PollContext, Publication, Signal, Source, host_of
+from ingest.links import links_in
+from ingest.sources import PollContext, Publication, Signal, Source, host_of, listing_pages
 from shared.media import HTML, PDF
 
 log = logging.getLogger(__name__)
@@ -108,14 +108,8 @@ class OfstedSource(Source):
 
     async def _search(self, ctx: PollContext) -> set[str]:
         urns: set[str] = set()
-        url: str | None = self.reports_url + SEARCH
-        for _ in range(MAX_SEARCH_PAGES):
-            if url is None:
-                break
-            fetched = await ctx.client.get(url, source=self.name, expect=HTML)
-            links = links_in(fetched.body, url)
+        async for _body, links in listing_pages(ctx, self.name, self.reports_url + SEARCH, MAX_SEARCH_PAGES):
             urns |= {m.group(1) for link in links if (m := _PROVIDER.search(link.href))}
-            url = next_page(links)
         return urns
 
 
