@@ -194,6 +194,7 @@ def test_rotation_signs_with_both_secrets_during_the_overlap(store_app, receiver
     client = store_app(WEBHOOK_SECRET_OVERLAP_S=3)
     rec = receivers()
     sub = subscribe(client, rec.url)
+    wait_for(lambda: rec.pings)  # the creation ping, signed before the rotation, is in
     rotated = client.post(f"/subscriptions/{sub['id']}/rotate-secret", headers=ADMIN).json()
     assert rotated["secret"] != sub["secret"] and rotated["previous_secret_expires_at"]
     publish(client, "doc_1")
