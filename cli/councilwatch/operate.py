@@ -16,6 +16,7 @@ import redis
 
 from shared.events import DOCUMENTS_EXTRACTED, DOCUMENTS_FETCHED, SIGNALS_OBSERVED, dead_letter_stream
 from shared.settings import BaseServiceSettings
+from shared.trace import HEADER
 
 STREAMS = [DOCUMENTS_FETCHED, DOCUMENTS_EXTRACTED, SIGNALS_OBSERVED]
 
@@ -74,7 +75,8 @@ async def _redrive(url: str, letters: list[tuple[str, str, dict[str, str]]]) -> 
     async with broker:
         await broker.start()
         for stream, entry_id, fields in letters:
-            await broker.publish(json.loads(fields["body"]), stream=stream)
+            headers = {HEADER: fields[HEADER]} if fields.get(HEADER) else None
+            await broker.publish(json.loads(fields["body"]), stream=stream, headers=headers)
             await client.xdel(dead_letter_stream(stream), entry_id)
     await client.aclose()
 

@@ -8,6 +8,8 @@ than `claim_idle_ms` (a crashed or failing worker's). Each delivery runs `handle
 - the handler's return value is the next event; it is published *before* the XACK, so a
   crash in between redelivers the message and handlers must be idempotent;
 - `PermanentError` (retrying cannot help) and malformed events go to `<stream>.dead` at once;
+- the message's `traceparent` header is the current trace context while it is handled, and
+  the next event carries a child of it (shared.trace);
 - any other exception leaves the entry pending: it is retried after `claim_idle_ms`, and
   after `max_deliveries` deliveries it is dead-lettered with the last error. The idle wait
   between retries is what keeps a poison message from looping hot.
@@ -27,6 +29,7 @@ from faststream.redis.annotations import Redis, RedisStreamMessage
 from prometheus_client import Counter
 from pydantic import BaseModel, ValidationError
 
+from shared import trace
 from shared.events import dead_letter_stream
 
 log = logging.getLogger(__name__)
@@ -85,6 +88,10 @@ class ReliableConsumer(Generic[EventT]):
             self.broker.subscriber(stream=sub, ack_policy=AckPolicy.MANUAL)(self._consume)
 
     async def _consume(self, msg: RedisStreamMessage, redis: Redis) -> None:
+        with trace.active(_traceparent(msg)):
+            await self._consume_traced(msg, redis)
+
+    async def _consume_traced(self, msg: RedisStreamMessage, redis: Redis) -> None:
         entry_id = _text(msg.raw_message["message_ids"][0])
         deliveries = await msg.get_delivery_count()
         if deliveries > self.max_deliveries:
@@ -119,7 +126,8 @@ class ReliableConsumer(Generic[EventT]):
         MESSAGES.labels(self.stream, self.group, "acked").inc()
 
     async def _publish(self, event: BaseModel) -> None:
-        await self.broker.publish(event, stream=self.out_stream, maxlen=self.stream_maxlen)
+        await self.broker.publish(event, stream=self.out_stream, maxlen=self.stream_maxlen,
+                                  headers=trace.outgoing_headers())
 
     async def _dead_letter(
         self, redis: Any, msg: Any, entry_id: str, code: str, reason: str, deliveries: int
@@ -133,6 +141,8 @@ class ReliableConsumer(Generic[EventT]):
             "deliveries": str(deliveries),
             "body": msg.body if isinstance(msg.body, bytes) else json.dumps(msg.body),
         }
+        if trace.current():
+            fields[trace.HEADER] = trace.current()  # a redrive continues the same trace
         # Dead-letter entry first, then XACK: a crash in between leaves a duplicate dead
         # letter at worst, never a lost message.
         await redis.xadd(dead_letter_stream(self.stream), fields, maxlen=DEAD_LETTER_MAXLEN)
@@ -143,6 +153,18 @@ class ReliableConsumer(Generic[EventT]):
             "message dead-lettered",
             extra={"stream": self.stream, "entry_id": entry_id, "code": code, "reason": reason},
         )
+
+
+def _traceparent(msg: Any) -> str | None:
+    """From the headers; else from the body's `trace_id` (events published before headers)."""
+    header = (msg.headers or {}).get(trace.HEADER)
+    if trace.is_valid(header):
+        return header
+    try:
+        trace_id = _decode(msg.body).get("trace_id")
+    except (ValueError, AttributeError):
+        trace_id = None
+    return trace.new_traceparent(trace_id if isinstance(trace_id, str) else None)
 
 
 def _decode(body: Any) -> Any:

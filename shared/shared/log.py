@@ -5,6 +5,8 @@ import logging
 import sys
 from datetime import datetime, timezone
 
+from shared.trace import TraceLogFilter
+
 _RESERVED = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
 
@@ -33,6 +35,7 @@ def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -
         handler.setFormatter(JsonFormatter(service))
     else:
         handler.setFormatter(logging.Formatter(f"%(asctime)s {service} %(levelname)s %(message)s"))
+    handler.addFilter(TraceLogFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -8,7 +8,6 @@ second event (after a Redis flush, say) never gives a second webhook.
 """
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +17,7 @@ from redis.asyncio import Redis
 
 from shared.blobs import BlobStore
 from shared.events import DOCUMENTS_FETCHED, SIGNALS_OBSERVED, DocumentFetched, SignalObserved, Source, document_id_for
+from shared.trace import HEADER, new_traceparent, trace_id_of
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ class Accepted:
     document_id: str
     sha256: str
     duplicate: bool
+    trace_id: str | None = None  # the new trace; None for a duplicate
 
 
 class Intake:
@@ -58,24 +59,30 @@ class Intake:
             DUPLICATES.inc()
             log.info("duplicate document", extra={"document_id": document_id})
             return Accepted(document_id, key, duplicate=True)
+        # The trace starts here and travels in the message headers (shared.trace); the id
+        # is in the body as well for consumers that only read bodies.
+        traceparent = new_traceparent()
         event = DocumentFetched(
             document_id=document_id, sha256=key, blob_key=key, size_bytes=len(data),
             filename=filename, media_type=media_type, source=source, source_url=source_url,
             published=published, council_gss=council_gss,
-            trace_id=uuid.uuid4().hex,
+            trace_id=trace_id_of(traceparent),
         )
         try:
-            await self.broker.publish(event, stream=DOCUMENTS_FETCHED, maxlen=self.stream_maxlen)
+            await self.broker.publish(event, stream=DOCUMENTS_FETCHED, maxlen=self.stream_maxlen,
+                                      headers={HEADER: traceparent})
         except BaseException:
             await self.redis.delete(seen_key)
             raise
         await self.redis.set(seen_key, "published")
         PUBLISHED.labels(source or "upload").inc()
         log.info("document published", extra={"document_id": document_id, "trace_id": event.trace_id})
-        return Accepted(document_id, key, duplicate=False)
+        return Accepted(document_id, key, duplicate=False, trace_id=event.trace_id)
 
     async def publish_signal(self, signal: SignalObserved) -> None:
         """Put a publisher's signal on its stream (the store dedupes on `signal_id`)."""
-        signal.trace_id = signal.trace_id or uuid.uuid4().hex
-        await self.broker.publish(signal, stream=SIGNALS_OBSERVED, maxlen=self.stream_maxlen)
+        traceparent = new_traceparent(signal.trace_id)
+        signal.trace_id = trace_id_of(traceparent)
+        await self.broker.publish(signal, stream=SIGNALS_OBSERVED, maxlen=self.stream_maxlen,
+                                  headers={HEADER: traceparent})
         log.info("signal observed", extra={"signal_id": signal.signal_id, "trace_id": signal.trace_id})

@@ -24,6 +24,8 @@ class DocumentAccepted(BaseModel):
     document_id: str
     sha256: str
     status: str  # "accepted" or "duplicate" (same bytes as an earlier upload)
+    # The trace the document travels under, to its webhooks' `traceparent` (None: duplicate).
+    trace_id: str | None = None
 
 
 @router.post("/documents", status_code=202, response_model=DocumentAccepted)
@@ -51,5 +53,5 @@ async def post_document(
     )
     return DocumentAccepted(
         document_id=accepted.document_id, sha256=accepted.sha256,
-        status="duplicate" if accepted.duplicate else "accepted",
+        status="duplicate" if accepted.duplicate else "accepted", trace_id=accepted.trace_id,
     )

@@ -5,6 +5,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from shared.councils import default_register
+from shared import trace
 from shared.events import DocumentExtracted, DocumentFetched, SignalObserved, utcnow
 from store.changes import DIRECT_EVENTS, OPERATOR_EVENTS, assessment_started, derive_events
 from store.models import Delivery, Document, Event, Finding, Subscription
@@ -69,6 +70,7 @@ def queue(session: Session, events: list[Event]) -> list[Delivery]:
     for change in events:
         if session.exec(select(Event.id).where(Event.dedupe_key == change.dedupe_key)).first():
             continue
+        change.traceparent = change.traceparent or trace.current()
         session.add(change)
         session.flush()
         if subscriptions is None:

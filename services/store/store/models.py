@@ -92,6 +92,8 @@ class Event(SQLModel, table=True):
     source: str | None = Field(default=None, max_length=16)
     document_type: str | None = Field(default=None, max_length=40)
     payload: dict = Field(sa_column=Column(JSON, nullable=False))
+    # The W3C trace context of the message that caused it; its webhooks continue the trace.
+    traceparent: str | None = Field(default=None, max_length=55)
     created_at: datetime = _ts(nullable=False, index=True)
 
 

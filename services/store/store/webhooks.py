@@ -31,6 +31,7 @@ from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from shared import trace
 from shared.events import utcnow
 from shared.retry import parse_retry_after
 from store import crud
@@ -69,6 +70,7 @@ class Job:
     secrets: list[str]
     body: bytes
     event_created_at: datetime
+    traceparent: str | None = None
 
 
 @dataclass
@@ -171,7 +173,7 @@ class Dispatcher:
                 if event.id not in bodies:
                     bodies[event.id] = body_for(event.type, as_utc(event.created_at).isoformat(), event.payload)
                 jobs.append(Job(delivery.id, sub.id, event.id, sub.url, keys, bodies[event.id],
-                                as_utc(event.created_at)))
+                                as_utc(event.created_at), event.traceparent))
             session.commit()
         return jobs
 
@@ -185,6 +187,8 @@ class Dispatcher:
             try:
                 await check_url(job.url, allow_private=self.settings.WEBHOOK_ALLOW_PRIVATE)
                 signed = headers(job.secrets, job.msg_id, int(time.time()), job.body)
+                if job.traceparent:
+                    signed[trace.HEADER] = trace.child_of(job.traceparent)
                 async with self._client().post(job.url, data=job.body, headers=signed, allow_redirects=False) as r:
                     outcome.status = r.status
                     outcome.retry_after = parse_retry_after(r.headers.get("retry-after"))
