@@ -22,7 +22,7 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from councilwatch.processes import Services, free_port  # noqa: E402
+from councilwatch.processes import Services  # noqa: E402
 from councilwatch.samples import ilacs_report  # noqa: E402
 from figures import peak_rss_mb  # noqa: E402
 
@@ -53,10 +53,8 @@ def run(pdfs: list[bytes], workers: int, redis_url: str) -> tuple[float, dict[st
         services = Services.on_free_ports(env, log_dir=Path(tmp))
         try:
             services.start_all()
-            services.procs["extract-0"] = services.procs.pop("extract")
             for n in range(1, workers):
-                services.start("extract", unique_consumer=True, EXTRACT_PORT=str(free_port()))
-                services.procs[f"extract-{n}"] = services.procs.pop("extract")
+                services.start("extract", unique_consumer=True, key=f"extract-{n}", EXTRACT_PORT="0")
             ingest = services.url("ingest")
             engine_url = database.replace("sqlite:///", "")
             import sqlite3

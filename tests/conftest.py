@@ -29,8 +29,8 @@ def corpus_path(*parts: str) -> Path:
 class TestServices(Services):
     """Each test process gets its own consumer name, as separate machines would."""
 
-    def start(self, name: str, wait: bool = True, **extra_env: str):  # noqa: ANN201
-        return super().start(name, wait=wait, unique_consumer=True, **extra_env)
+    def start(self, name: str, wait: bool = True, key: str | None = None, **extra_env: str):  # noqa: ANN201
+        return super().start(name, wait=wait, unique_consumer=True, key=key, **extra_env)
 
 
 @pytest.fixture

@@ -37,16 +37,23 @@ class Services:
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
 
-    def start(self, name: str, wait: bool = True, unique_consumer: bool = False, **extra_env: str) -> subprocess.Popen:
+    def start(self, name: str, wait: bool = True, unique_consumer: bool = False, key: str | None = None,
+              **extra_env: str) -> subprocess.Popen:
+        """Start service `name`, kept as `procs[key]` (default: the name). A second replica
+        takes another key and its own port, e.g. `key="extract-2", EXTRACT_PORT="0"`."""
+        key = key or name
         env = dict(self.env, **extra_env)
+        if env[PORT_SETTINGS[name]] == "0":
+            env[PORT_SETTINGS[name]] = str(free_port())
+        port = int(env[PORT_SETTINGS[name]])
         if unique_consumer:
-            env["CONSUMER_NAME"] = f"{name}-{uuid.uuid4().hex[:6]}"
-        out = open(self.log_dir / f"{name}.log", "ab") if self.log_dir else None  # noqa: SIM115
+            env["CONSUMER_NAME"] = f"{key}-{uuid.uuid4().hex[:6]}"
+        out = open(self.log_dir / f"{key}.log", "ab") if self.log_dir else None  # noqa: SIM115
         proc = subprocess.Popen([sys.executable, "-m", "councilwatch.main", "serve", name], env=env,
                                 stdout=out, stderr=subprocess.STDOUT if out else None)
-        self.procs[name] = proc
-        if wait and not self.wait_ready(name):
-            raise RuntimeError(f"{name} did not become ready on port {self.ports[name]}: {self.log(name)[-3000:]}")
+        self.procs[key] = proc
+        if wait and not self._wait_ready(proc, port):
+            raise RuntimeError(f"{key} did not become ready on port {port}: {self.log(key)[-3000:]}")
         return proc
 
     def start_all(self, **extra_env: str) -> None:
@@ -54,13 +61,15 @@ class Services:
             self.start(name, **extra_env)
 
     def wait_ready(self, name: str, timeout_s: float = 60) -> bool:
+        return self._wait_ready(self.procs[name], self.ports[name], timeout_s)
+
+    def _wait_ready(self, proc: subprocess.Popen, port: int, timeout_s: float = 60) -> bool:
         """True once /readyz answers 200 while the process still runs (a taken port makes it
         exit, and another program's answer on that port must not count)."""
-        proc = self.procs[name]
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                if httpx.get(f"{self.url(name)}/readyz", timeout=1).status_code == 200:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
                     return True
             except httpx.HTTPError:
                 pass

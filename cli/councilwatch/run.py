@@ -113,9 +113,26 @@ def run(demo: bool = False) -> None:
             feed_demo(env, services, replay)
         else:
             print("watching; Ctrl-C stops")
-        while services.running() and all(c.poll() is None for c in children):
-            time.sleep(0.5)
-        print("a service exited; stopping the rest")
+        supervise(services, children)
         stop()
     except KeyboardInterrupt:
         stop()
+
+
+def supervise(services: Services, children: list[subprocess.Popen], max_restarts_per_minute: int = 5) -> None:
+    """Start again a service that exits (a lost consumer group makes one exit on purpose),
+    as compose's `restart:` does; give up if they keep exiting, or if our Redis exits."""
+    restarts: list[float] = []
+    while all(c.poll() is None for c in children):
+        for name, proc in list(services.procs.items()):
+            if proc.poll() is None:
+                continue
+            now = time.monotonic()
+            restarts = [t for t in restarts if t > now - 60] + [now]
+            if len(restarts) > max_restarts_per_minute:
+                print(f"{name} exited with code {proc.returncode}; services keep exiting, stopping")
+                return
+            print(f"{name} exited with code {proc.returncode}; starting it again")
+            services.start(name, wait=False)
+        time.sleep(0.5)
+    print("the private Redis exited; stopping")

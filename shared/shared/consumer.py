@@ -10,11 +10,16 @@ than `claim_idle_ms` (a crashed or failing worker's). Each delivery runs `handle
 - `PermanentError` (retrying cannot help) and malformed events go to `<stream>.dead` at once;
 - the message's `traceparent` header is the current trace context while it is handled, and
   the next event carries a child of it (shared.trace);
+- `Unavailable` (a dependency such as the database is down) is not the message's fault:
+  the consumer holds the message, keeps it from being reclaimed (XCLAIM JUSTID resets its
+  idle time without counting a delivery) and tries it again until the dependency answers,
+  reading nothing new meanwhile; an outage of any length dead-letters nothing;
 - any other exception leaves the entry pending: it is retried after `claim_idle_ms`, and
   after `max_deliveries` deliveries it is dead-lettered with the last error. The idle wait
   between retries is what keeps a poison message from looping hot.
 """
 
+import asyncio
 import json
 import logging
 import os
@@ -26,7 +31,7 @@ from typing import Any, Generic, TypeVar
 from faststream import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
 from faststream.redis.annotations import Redis, RedisStreamMessage
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 from pydantic import BaseModel, ValidationError
 
 from shared import trace
@@ -41,7 +46,13 @@ MESSAGES = Counter(
     "Stream messages handled, by outcome (acked, retry, dead_lettered).",
     ["stream", "group", "outcome"],
 )
+WAITING = Gauge(
+    "councilwatch_consumer_waiting_for_dependency",
+    "1 while a consumer holds a message because a dependency (the database) is down.",
+    ["stream", "group"],
+)
 DEAD_LETTER_MAXLEN = 100_000
+UNAVAILABLE_MAX_WAIT_S = 5.0
 
 
 class PermanentError(Exception):
@@ -53,6 +64,14 @@ class PermanentError(Exception):
         self.message = message
         # Published before the dead letter, so downstream learns of the failure too.
         self.next_event = next_event
+
+
+class Unavailable(Exception):
+    """A dependency the handler needs is down: wait for it and try the message again."""
+
+    def __init__(self, dependency: str, message: str) -> None:
+        super().__init__(f"{dependency} unavailable: {message}")
+        self.dependency = dependency
 
 
 def default_consumer_name() -> str:
@@ -105,7 +124,7 @@ class ReliableConsumer(Generic[EventT]):
             await self._dead_letter(redis, msg, entry_id, "malformed_event", str(exc)[:2000], deliveries)
             return
         try:
-            next_event = await self.handle(event)
+            next_event = await self._handle_when_available(event, redis, entry_id)
         except PermanentError as exc:
             if exc.next_event is not None and self.out_stream:
                 await self._publish(exc.next_event)
@@ -124,6 +143,33 @@ class ReliableConsumer(Generic[EventT]):
         await msg.ack()
         await redis.hdel(self._errors_key, entry_id)
         MESSAGES.labels(self.stream, self.group, "acked").inc()
+
+    async def _handle_when_available(self, event: EventT, redis: Any, entry_id: str) -> BaseModel | None:
+        delay = 0.1
+        try:
+            while True:
+                try:
+                    return await self.handle(event)
+                except Unavailable as exc:
+                    if delay == 0.1:
+                        log.warning("dependency unavailable; holding the message until it answers",
+                                    extra={"stream": self.stream, "entry_id": entry_id, "error": str(exc)[:500]})
+                    WAITING.labels(self.stream, self.group).set(1)
+                    await self._keep_claimed(redis, entry_id)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, UNAVAILABLE_MAX_WAIT_S)
+        finally:
+            WAITING.labels(self.stream, self.group).set(0)
+
+    async def _keep_claimed(self, redis: Any, entry_id: str) -> None:
+        """Reset the entry's idle time, so no claimer takes a message that is only waiting;
+        JUSTID leaves the delivery count as it is."""
+        try:
+            owner = await redis.xpending_range(self.stream, self.group, min=entry_id, max=entry_id, count=1)
+            if owner:
+                await redis.xclaim(self.stream, self.group, _text(owner[0]["consumer"]), 0, [entry_id], justid=True)
+        except Exception:  # noqa: BLE001 - Redis may be down too; the wait goes on regardless
+            log.debug("could not refresh a waiting message's claim", exc_info=True)
 
     async def _publish(self, event: BaseModel) -> None:
         await self.broker.publish(event, stream=self.out_stream, maxlen=self.stream_maxlen,

@@ -43,6 +43,8 @@ class ConsumerSettings(BaseServiceSettings):
     # After this many deliveries the message goes to the dead-letter stream.
     MAX_DELIVERIES: int = 5
     CONSUMER_NAME: str | None = None
+    # How often a service checks its consumer groups still exist (shared.broker.watch_groups).
+    GROUP_CHECK_S: float = 5.0
 
 
 def require_admin_key(settings: BaseServiceSettings, key: str) -> str:

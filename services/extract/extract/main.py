@@ -10,7 +10,7 @@ from extract.sandbox import Sandbox
 from extract.settings import ExtractSettings
 from extract.worker import Extractor
 from shared.blobs import DirectoryBlobStore
-from shared.broker import ensure_group, make_broker
+from shared.broker import consuming, make_broker
 from shared.consumer import ReliableConsumer
 from shared.events import DOCUMENTS_EXTRACTED, DOCUMENTS_FETCHED, EXTRACT_GROUP, DocumentFetched
 from shared.health import add_health_routes, blob_check, redis_checks
@@ -31,14 +31,13 @@ def create_app(settings: ExtractSettings | None = None) -> FastAPI:
         max_deliveries=settings.MAX_DELIVERIES, stream_maxlen=settings.STREAM_MAXLEN,
     )
     state = {"started": False}
+    groups = [(DOCUMENTS_FETCHED, EXTRACT_GROUP)]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         redis = Redis.from_url(settings.REDIS_URL)
-        await ensure_group(redis, DOCUMENTS_FETCHED, EXTRACT_GROUP)
         app.state.redis = redis
-        async with broker:
-            await broker.start()
+        async with consuming(broker, redis, groups, settings.GROUP_CHECK_S):
             state["started"] = True
             logging.getLogger(__name__).info("extract worker started")
             yield
@@ -48,10 +47,9 @@ def create_app(settings: ExtractSettings | None = None) -> FastAPI:
     app = FastAPI(title="CouncilWatch extract", lifespan=lifespan)
 
     async def readiness():
-        groups = [(DOCUMENTS_FETCHED, EXTRACT_GROUP)]
         return await redis_checks(app.state.redis, groups) | await blob_check(blobs)
 
     add_health_routes(app, "extract", readiness, lambda: state["started"],
-                      refresh_metrics=lambda: redis_checks(app.state.redis, [(DOCUMENTS_FETCHED, EXTRACT_GROUP)]))
+                      refresh_metrics=lambda: redis_checks(app.state.redis, groups))
     return app
 

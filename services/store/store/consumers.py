@@ -4,9 +4,10 @@ import asyncio
 import logging
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session
 
+from shared.consumer import Unavailable
 from shared.events import DocumentExtracted, DocumentFetched, SignalObserved
 from store import crud
 
@@ -37,6 +38,14 @@ class StoreConsumers:
             self.wake.set()
 
     def _in_transaction(self, work, event, **kw) -> int:  # noqa: ANN001
+        try:
+            return self._unit_of_work(work, event, **kw)
+        except (OperationalError, InterfaceError) as exc:
+            # The database is down or unreachable (or SQLite is locked): the message waits
+            # for it rather than counting a delivery towards its dead letter.
+            raise Unavailable("database", str(exc.orig or exc)[:500]) from exc
+
+    def _unit_of_work(self, work, event, **kw) -> int:  # noqa: ANN001
         # A concurrent duplicate (a reclaimed message while the first run is still going)
         # loses on a unique key; once rolled back, the second try sees the winner's rows.
         for attempt in (1, 2):

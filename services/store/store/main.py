@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 from sqlalchemy import text
 
-from shared.broker import ensure_group, make_broker
+from shared.broker import consuming, make_broker
 from shared.consumer import ReliableConsumer
 from shared.events import (
     DOCUMENTS_EXTRACTED, DOCUMENTS_FETCHED, SIGNALS_OBSERVED, STORE_GROUP, DocumentExtracted, DocumentFetched,
@@ -48,11 +48,8 @@ def create_app(settings: StoreSettings | None = None) -> FastAPI:
         if settings.STORE_MIGRATE_ON_START:
             await asyncio.to_thread(migrate, settings.DATABASE_URL)
         redis = Redis.from_url(settings.REDIS_URL)
-        for stream, group in GROUPS:
-            await ensure_group(redis, stream, group)
         app.state.redis = redis
-        async with broker:
-            await broker.start()
+        async with consuming(broker, redis, GROUPS, settings.GROUP_CHECK_S):
             task = None
             if settings.WEBHOOK_DISPATCH_ENABLED:
                 task = asyncio.create_task(dispatcher.run(), name="webhook-dispatcher")

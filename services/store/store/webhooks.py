@@ -97,6 +97,7 @@ class Dispatcher:
         self.capacity = settings.WEBHOOK_CONCURRENCY * 4
         self._in_flight: set[asyncio.Task] = set()
         self._outcomes: asyncio.Queue[tuple[Job, Outcome, float]] = asyncio.Queue()
+        self.recording_blocked = False
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -119,7 +120,7 @@ class Dispatcher:
             while True:
                 room = self.capacity - len(self._in_flight)
                 jobs: list[Job] = []
-                if room > 0:
+                if room > 0 and not self.recording_blocked:
                     try:
                         jobs = await asyncio.to_thread(self._claim, room)
                     except Exception:  # noqa: BLE001 - the loop must survive a database outage
@@ -205,16 +206,28 @@ class Dispatcher:
 
     async def _record_loop(self) -> None:
         """Outcomes are written in batches: one transaction for everything that finished
-        since the last one. Unrecorded work is not lost: its lease expires and it is sent
-        again (the receiver drops the repeat by its webhook-id)."""
+        since the last one. A batch that cannot be written is kept and written again; only
+        if the process dies first does its lease expire and the webhook go again (with the
+        same webhook-id, which the receiver drops as a repeat)."""
         while True:
             batch = [await self._outcomes.get()]
             while not self._outcomes.empty() and len(batch) < RECORD_BATCH:
                 batch.append(self._outcomes.get_nowait())
-            try:
-                await asyncio.to_thread(self._record, batch)
-            except Exception:  # noqa: BLE001 - the leases expire and these are sent again
-                log.exception("recording webhook attempts failed", extra={"attempts": len(batch)})
+            delay = 0.1
+            while True:
+                try:
+                    await asyncio.to_thread(self._record, batch)
+                    break
+                except Exception:  # noqa: BLE001 - the database is down: keep the outcomes and retry
+                    if delay == 0.1:
+                        log.exception("recording webhook attempts failed; retrying", extra={"attempts": len(batch)})
+                    # No new claims meanwhile: once the database is back, a lease that expired
+                    # during the outage must not be claimed and sent again before its
+                    # outcome is written.
+                    self.recording_blocked = True
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 5.0)
+            self.recording_blocked = False
 
     def _next_delay(self, attempts: int, outcome: Outcome) -> float | None:
         """Seconds until the next attempt, or None when there is none."""
