@@ -29,12 +29,10 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -q -ra -m "not slow"
 
+# Every bench/ script, then one table (about six minutes; each script's detail goes to
+# bench/last-run.txt). BENCH_ARGS="--quick" checks the scripts in a minute.
 bench: install
-	$(BIN)/python bench/extract_speed.py
-	$(BIN)/python bench/extract_accuracy.py
-	$(BIN)/python bench/e2e_latency.py
-	$(BIN)/python bench/webhook_fanout.py
-	$(BIN)/python bench/pipeline_throughput.py
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

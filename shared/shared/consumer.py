@@ -145,19 +145,22 @@ class ReliableConsumer(Generic[EventT]):
         MESSAGES.labels(self.stream, self.group, "acked").inc()
 
     async def _handle_when_available(self, event: EventT, redis: Any, entry_id: str) -> BaseModel | None:
-        delay = 0.1
+        delay, waiting = 0.1, False
         try:
             while True:
                 try:
                     return await self.handle(event)
                 except Unavailable as exc:
-                    if delay == 0.1:
+                    if not waiting:
+                        waiting = True
                         log.warning("dependency unavailable; holding the message until it answers",
                                     extra={"stream": self.stream, "entry_id": entry_id, "error": str(exc)[:500]})
                     WAITING.labels(self.stream, self.group).set(1)
                     await self._keep_claimed(redis, entry_id)
                     await asyncio.sleep(delay)
-                    delay = min(delay * 2, UNAVAILABLE_MAX_WAIT_S)
+                    # Tried again well within the claim idle time, so the refreshed claim
+                    # never lapses into a reclaim.
+                    delay = min(delay * 2, UNAVAILABLE_MAX_WAIT_S, self.claim_idle_ms / 3000)
         finally:
             WAITING.labels(self.stream, self.group).set(0)
 

@@ -42,6 +42,19 @@ def sqlite(tmp_path) -> str:  # noqa: ANN001
     return f"sqlite:///{tmp_path / 'store.db'}"
 
 
+def before_extract_with_one_blob(services, tmp_path, receiver, redis_client, pdf: bytes, **settings: str):  # noqa: ANN001, ANN201
+    """Store and ingest running, extract not yet, a subscriber, and one document uploaded:
+    the services, the tally, the document's id and its blob's path (for the drill to break)."""
+    svc = services(sqlite(tmp_path), **settings)
+    svc.start("store")
+    svc.start("ingest")
+    tally = Tally(svc, receiver, sqlite(tmp_path), redis_client)
+    tally.subscribe()
+    document_id = tally.upload(pdf)
+    blob = next((tmp_path / "var" / "blobs").rglob(document_id.removeprefix("doc_") + "*"))
+    return svc, tally, document_id, blob
+
+
 def test_deleted_consumer_group_fails_readiness_and_a_restart_recovers(services, tmp_path, receiver, redis_client):
     svc = services(sqlite(tmp_path), GROUP_CHECK_S="2")
     svc.start_all()
@@ -200,14 +213,9 @@ def test_unreadable_blob_is_retried_n_times_without_a_hot_loop_then_dead_lettere
     """A failure outside the document (here its blob is unreadable) is retried: exactly
     MAX_DELIVERIES deliveries, each after the claim idle time, then the dead letter; other
     documents flow meanwhile. After the fix, a redrive delivers it once."""
-    svc = services(sqlite(tmp_path), MAX_DELIVERIES="3", CLAIM_IDLE_MS="1000")
-    svc.start("store")
-    svc.start("ingest")
-    tally = Tally(svc, receiver, sqlite(tmp_path), redis_client)
-    tally.subscribe()
-    poison = tally.upload(ilacs_report(council="Darlington", marker="poison"))
-    sha = poison.removeprefix("doc_")
-    blob = next((tmp_path / "var" / "blobs").rglob(f"{sha}*"))
+    svc, tally, poison, blob = before_extract_with_one_blob(
+        services, tmp_path, receiver, redis_client, ilacs_report(council="Darlington", marker="poison"),
+        MAX_DELIVERIES="3", CLAIM_IDLE_MS="1000")
     shutil.move(blob, tmp_path / "kept-blob")
     blob.mkdir()  # reading it now fails with IsADirectoryError, every time
     svc.start("extract")
@@ -238,13 +246,9 @@ def test_a_message_that_kills_its_worker_is_dead_lettered_after_n_deliveries(
     dead-lettered unread instead of killing workers forever."""
     import os
 
-    svc = services(sqlite(tmp_path), MAX_DELIVERIES="2", CLAIM_IDLE_MS="500")
-    svc.start("store")
-    svc.start("ingest")
-    tally = Tally(svc, receiver, sqlite(tmp_path), redis_client)
-    tally.subscribe()
-    poison = tally.upload(ilacs_report(council="Leeds", marker="hangs"))
-    blob = next((tmp_path / "var" / "blobs").rglob(poison.removeprefix("doc_") + "*"))
+    svc, tally, poison, blob = before_extract_with_one_blob(
+        services, tmp_path, receiver, redis_client, ilacs_report(council="Leeds", marker="hangs"),
+        MAX_DELIVERIES="2", CLAIM_IDLE_MS="500")
     blob.unlink()
     os.mkfifo(blob)
     kills = 0

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from shared.broker import ensure_group, group_exists, make_broker
-from shared.consumer import PermanentError, ReliableConsumer
+from shared.consumer import PermanentError, ReliableConsumer, Unavailable
 
 
 class Ping(BaseModel):
@@ -101,4 +101,30 @@ async def test_ensure_group_is_idempotent(redis_client, redis_url):
     assert await group_exists(client, "s", "g")
     assert not await group_exists(client, "s", "other")
     assert not await group_exists(client, "missing", "g")
+    await client.aclose()
+
+
+async def test_unavailable_dependency_holds_the_message_without_counting_deliveries(redis_url):
+    """An outage far longer than max_deliveries × claim idle: the message waits, is not
+    reclaimed or dead-lettered, and goes through once the dependency answers."""
+    calls = []
+    counts = []
+    loop = asyncio.get_running_loop()
+    up_at = loop.time() + 1.5
+    client = Redis.from_url(redis_url)
+
+    async def handle(ev: Ping):
+        calls.append(ev.n)
+        pending = await client.xpending_range("t.in", "g", min="-", max="+", count=10)
+        counts.append(pending[0]["times_delivered"])
+        if loop.time() < up_at:
+            raise Unavailable("database", "connection refused")
+        return Ping(n=ev.n + 1)
+
+    await run_consumer(redis_url, handle, 2.5, publish=[Ping(n=1)], max_deliveries=2)
+    assert len(calls) > 4  # tried again and again while "down"
+    assert set(counts) == {1}  # never reclaimed: the wait kept the claim fresh
+    assert await client.xlen("t.out") == 1
+    assert await client.xlen("t.in.dead") == 0
+    assert (await client.xpending("t.in", "g"))["pending"] == 0
     await client.aclose()

@@ -219,7 +219,7 @@ class Dispatcher:
                     await asyncio.to_thread(self._record, batch)
                     break
                 except Exception:  # noqa: BLE001 - the database is down: keep the outcomes and retry
-                    if delay == 0.1:
+                    if not self.recording_blocked:
                         log.exception("recording webhook attempts failed; retrying", extra={"attempts": len(batch)})
                     # No new claims meanwhile: once the database is back, a lease that expired
                     # during the outage must not be claimed and sent again before its
