@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from extract.findings import extract_findings  # noqa: E402
 from extract.grades import ilacs_judgement_key, normalise_grade  # noqa: E402
+from figures import Row  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 KINDS = {"area_send_full_inspection": "area_send_inspection", "cqc_assessment": "cqc_la_assessment",
@@ -107,12 +108,12 @@ def score_rendered(results: dict) -> int:
     return count
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> list[Row]:
     results: dict[str, list] = defaultdict(list)
     real, rendered = score_real(results), score_rendered(results)
     if not real and not rendered:
         print("../shared/corpus is absent: nothing to score")
-        return
+        return [Row("extract accuracy", "field checks", "skipped: ../shared/corpus absent")]
     print(f"documents: {real} real (Ofsted), {rendered} rendered (Ofsted, CQC, LGA, news)")
     print(f"{'field':<18}{'right':>7}{'of':>5}{'accuracy':>10}")
     total_ok = total = 0
@@ -125,6 +126,13 @@ def main() -> None:
             if not good:
                 print(f"    wrong: {doc}")
     print(f"{'all fields':<18}{total_ok:>7}{total:>5}{total_ok / total:>10.1%}")
+    grades = results.get("grades", [])
+    return [
+        Row("extract accuracy", f"field checks right ({real} real + {rendered} rendered docs)",
+            f"{total_ok}/{total}", "", total_ok / total),
+        Row("extract accuracy", "grades right", f"{sum(g for g, _ in grades)}/{len(grades)}", "",
+            sum(g for g, _ in grades) / max(1, len(grades))),
+    ]
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """What the bench scripts measure with: peak memory of a process and percentiles."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -26,3 +27,24 @@ def children(pid: int) -> list[int]:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+@dataclass
+class Row:
+    """One line of `make bench`'s table: a figure and, where there is one, the reference
+    it is judged against, measured in the same run."""
+
+    bench: str
+    measure: str
+    value: str
+    reference: str = ""
+    ratio: float | None = None
+
+
+def print_table(rows: list[Row]) -> None:
+    """A Markdown table: readable in a terminal, and it goes into the README as it is."""
+    print("| bench | measure | value | reference (same run) | ratio |")
+    print("|---|---|---:|---|---:|")
+    for r in rows:
+        ratio = "" if r.ratio is None else f"{r.ratio:.2f}"
+        print(f"| {r.bench} | {r.measure} | {r.value} | {r.reference} | {ratio} |")

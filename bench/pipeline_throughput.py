@@ -9,7 +9,6 @@ on a 2-core machine, two workers share the cores with ingest, store and Redis.
 """
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -24,10 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from councilwatch.processes import Services  # noqa: E402
 from councilwatch.samples import ilacs_report  # noqa: E402
-from figures import peak_rss_mb  # noqa: E402
-
-ADMIN_KEY = "bench-admin-key-0123456789"
-
+from figures import Row, peak_rss_mb  # noqa: E402
+from harness import service_env  # noqa: E402
 
 def raw_text_rate(pdfs: list[bytes]) -> tuple[float, int]:
     """Pages per second of bare pypdfium2 text extraction: the floor no pipeline beats."""
@@ -45,11 +42,8 @@ def raw_text_rate(pdfs: list[bytes]) -> tuple[float, int]:
 def run(pdfs: list[bytes], workers: int, redis_url: str) -> tuple[float, dict[str, float]]:
     redis.Redis.from_url(redis_url).flushdb()
     with tempfile.TemporaryDirectory() as tmp:
-        database = f"sqlite:///{tmp}/store.db"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("COUNCILWATCH_", "WEBHOOK_"))}
-        env |= {"COUNCILWATCH_ENV": "development", "REDIS_URL": redis_url, "DATABASE_URL": database,
-                "VAR_DIR": f"{tmp}/var", "LOG_LEVEL": "WARNING", "COUNCILWATCH_ADMIN_KEY": ADMIN_KEY,
-                "INGEST_SOURCES": ""}
+        env = service_env(redis_url, tmp, INGEST_SOURCES="")
+        database = env["DATABASE_URL"]
         services = Services.on_free_ports(env, log_dir=Path(tmp))
         try:
             services.start_all()
@@ -77,23 +71,29 @@ def run(pdfs: list[bytes], workers: int, redis_url: str) -> tuple[float, dict[st
     return elapsed, memory
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> list[Row]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     pdfs = [ilacs_report(council="Tameside", marker=f"throughput {i} {time.time()}") for i in range(args.documents)]
     raw_rate, pages = raw_text_rate(pdfs)
     print(f"pipeline throughput: {args.documents} generated ILACS reports, {pages} pages, real Redis + SQLite")
     print(f"{'path':<44}{'docs/s':>8}{'pages/s':>9}{'ratio':>7}")
     print(f"{'raw pypdfium2 text, one process (reference)':<44}{raw_rate / (pages / len(pdfs)):>8.1f}"
           f"{raw_rate:>9.0f}{1:>7.2f}")
+    rows = []
+    reference = f"raw pypdfium2 text {raw_rate:.0f} pages/s"
     for workers in (1, 2):
         elapsed, memory = run(pdfs, workers, args.redis_url)
         rate = pages / elapsed
         print(f"{f'upload → findings stored, {workers} extract worker(s)':<44}{len(pdfs) / elapsed:>8.1f}"
               f"{rate:>9.0f}{rate / raw_rate:>7.2f}")
         print("    peak RSS: " + ", ".join(f"{n} {mb:.0f} MB" for n, mb in memory.items()))
+        rows.append(Row("pipeline throughput", f"{len(pdfs)} reports, {workers} extract worker(s)",
+                        f"{len(pdfs) / elapsed:.0f} docs/s, {rate:.0f} pages/s", reference, rate / raw_rate))
+        rows += [Row("memory", name, f"{mb:.0f} MB") for name, mb in memory.items()]
+    return rows
 
 
 if __name__ == "__main__":

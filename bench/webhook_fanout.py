@@ -5,7 +5,7 @@ store process (outbox rows in the database → dispatcher → signed POSTs to lo
 
 The receivers run in a separate process (an asyncio HTTP server, keep-alive), so they do
 not share a CPU budget with the dispatcher more than the machine forces. The reference,
-measured in the same run against the same receivers: plain httpx POSTs with the same
+measured in the same run against the same receivers: plain aiohttp POSTs with the same
 concurrency and no database, signing or bookkeeping. Every delivery is verified with the
 `standardwebhooks` library afterwards.
 """
@@ -27,9 +27,9 @@ from standardwebhooks import Webhook
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from councilwatch.processes import Services, free_port  # noqa: E402
-from figures import peak_rss_mb, percentile  # noqa: E402
+from figures import Row, peak_rss_mb, percentile  # noqa: E402
+from harness import service_env  # noqa: E402
 
-ADMIN_KEY = "bench-admin-key-0123456789"
 
 
 def receiver_process(port: int, ready) -> None:  # noqa: ANN001
@@ -102,14 +102,14 @@ async def reference(base: str, count: int, concurrency: int) -> float:
         return count / (time.perf_counter() - started)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> list[Row]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscriptions", type=int, default=1000)
     parser.add_argument("--postgres", default=None, metavar="ADMIN_URL",
                         help="run on a new PostgreSQL database made (and dropped) through this server, "
                              "e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     port = free_port()
     ready = multiprocessing.Event()
@@ -120,9 +120,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp, scratch_database(args.postgres) as database:
         database = database or f"sqlite:///{tmp}/store.db"
-        env = dict(os.environ, COUNCILWATCH_ENV="development", WEBHOOK_ALLOW_PRIVATE="true", REDIS_URL=args.redis_url,
-                   DATABASE_URL=database, VAR_DIR=tmp, COUNCILWATCH_ADMIN_KEY=ADMIN_KEY, LOG_LEVEL="WARNING",
-                   DISPATCH_INTERVAL_S="0.05")
+        env = service_env(args.redis_url, tmp, DATABASE_URL=database, DISPATCH_INTERVAL_S="0.05")
         import redis
 
         redis.Redis.from_url(args.redis_url).flushdb()
@@ -185,6 +183,14 @@ def main() -> None:
     print(f"delivered {len(got)}/{args.subscriptions}, all verified, {len(ids)} webhook-id; "
           f"latency from commit p50 {percentile(latencies, 50):.0f} ms, p99 {percentile(latencies, 99):.0f} ms; "
           f"store peak RSS {rss:.0f} MB")
+    db = "PostgreSQL" if "postgresql" in database else "SQLite"
+    return [
+        Row("webhook fan-out", f"1 change → {args.subscriptions} subscriptions, {db}", f"{rate:.0f} deliveries/s",
+            f"plain aiohttp POSTs {ref_rate:.0f}/s", rate / ref_rate),
+        Row("webhook fan-out", f"commit → delivered, {db}, p50 / p99",
+            f"{percentile(latencies, 50):.0f} / {percentile(latencies, 99):.0f} ms"),
+        Row("memory", "store", f"{rss:.0f} MB"),
+    ]
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ class Receiver:
                     return
                 ok = verify(receiver.secret, self.headers, body)
                 event = json.loads(body or b"{}")
-                entry = {"verified": ok, "id": self.headers.get("webhook-id"),
+                entry = {"verified": ok, "received_at": time.time(), "id": self.headers.get("webhook-id"),
                          "traceparent": self.headers.get("traceparent"), **event}
                 (receiver.pings if event.get("type") == "ping" else receiver.received).append(entry)
                 data = event.get("data", {})
