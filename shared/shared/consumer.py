@@ -16,7 +16,9 @@ than `claim_idle_ms` (a crashed or failing worker's). Each delivery runs `handle
   reading nothing new meanwhile; an outage of any length dead-letters nothing;
 - any other exception leaves the entry pending: it is retried after `claim_idle_ms`, and
   after `max_deliveries` deliveries it is dead-lettered with the last error. The idle wait
-  between retries is what keeps a poison message from looping hot.
+  between retries is what keeps a poison message from looping hot. Before that dead letter,
+  `give_up` (if set) may return an event saying so, published like a result, so downstream
+  records the failure instead of waiting for ever.
 """
 
 import asyncio
@@ -90,6 +92,7 @@ class ReliableConsumer(Generic[EventT]):
     claim_idle_ms: int = 60_000
     max_deliveries: int = 5
     stream_maxlen: int = 100_000
+    give_up: Callable[[EventT, str], BaseModel | None] | None = None
 
     def __post_init__(self) -> None:
         self.consumer = self.consumer or default_consumer_name()
@@ -116,6 +119,7 @@ class ReliableConsumer(Generic[EventT]):
         if deliveries > self.max_deliveries:
             last = await redis.hget(self._errors_key, entry_id)
             reason = f"delivered {deliveries - 1} times without success; last error: {_text(last)}"
+            await self._give_up(msg, reason)
             await self._dead_letter(redis, msg, entry_id, "max_deliveries", reason, deliveries)
             return
         try:
@@ -173,6 +177,18 @@ class ReliableConsumer(Generic[EventT]):
                 await redis.xclaim(self.stream, self.group, _text(owner[0]["consumer"]), 0, [entry_id], justid=True)
         except Exception:  # noqa: BLE001 - Redis may be down too; the wait goes on regardless
             log.debug("could not refresh a waiting message's claim", exc_info=True)
+
+    async def _give_up(self, msg: Any, reason: str) -> None:
+        """Tell downstream the message failed for good (published again if a crash repeats this)."""
+        if self.give_up is None or not self.out_stream:
+            return
+        try:
+            event = self.model.model_validate(_decode(msg.body))
+        except (ValueError, ValidationError):
+            return  # nothing to say about a message that cannot be read
+        next_event = self.give_up(event, reason)
+        if next_event is not None:
+            await self._publish(next_event)
 
     async def _publish(self, event: BaseModel) -> None:
         await self.broker.publish(event, stream=self.out_stream, maxlen=self.stream_maxlen,

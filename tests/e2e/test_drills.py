@@ -22,7 +22,7 @@ from tests.conftest import wait_for
 from tests.e2e.drills import Tally, readiness
 from tests.e2e.servers import PrivateRedis, TcpProxy
 from tests.e2e.test_operations import cli
-from tests.e2e.test_pipeline import upload
+from tests.e2e.test_pipeline import document, subscribe, upload
 
 COUNCILS = ["Darlington", "Croydon", "Tameside", "Westminster", "Devon", "Leeds", "Kent", "Camden"]
 
@@ -239,6 +239,39 @@ def test_unreadable_blob_is_retried_n_times_without_a_hot_loop_then_dead_lettere
     assert tally.assert_each_once() == {"documents": 4, "webhooks": 4}
 
 
+def test_poison_pdf_that_defeats_the_parser_is_dead_lettered_after_exactly_n_deliveries(
+        services, tmp_path, receiver, redis_client):
+    """R3: a PDF the parser cannot finish (here a page of 100,000 glyphs against a 1 s parse
+    limit) is tried MAX_DELIVERIES times, each after the claim idle time, then dead-lettered;
+    the store records it failed, the dead-letter metric counts it once, and the documents
+    beside it flow meanwhile."""
+    from tests.extract.test_hostile_input import glyph_bomb
+
+    svc = services(sqlite(tmp_path), MAX_DELIVERIES="3", CLAIM_IDLE_MS="1000", EXTRACT_TIMEOUT_S="1")
+    svc.start_all()
+    tally = Tally(svc, receiver, sqlite(tmp_path), redis_client)
+    subscribe(svc, receiver, event_types=["publication.published", "extraction.failed"])
+    poison = upload(svc, glyph_bomb(100_000), name="glyphs.pdf")["document_id"]
+    for pdf in reports(3, "beside the poison pdf"):
+        tally.upload(pdf)
+
+    wait_for(lambda: redis_client.xlen(dead_letter_stream(DOCUMENTS_FETCHED)) == 1, timeout_s=40)
+    (_id, letter), = redis_client.xrange(dead_letter_stream(DOCUMENTS_FETCHED))
+    assert letter[b"code"] == b"max_deliveries" and b"timeout: parsing took over 1 s" in letter[b"reason"]
+    tries = [e for e in _log_lines(svc, "extract") if e["message"].startswith("parse failed")]
+    assert len(tries) == 3 and {e["document_id"] for e in tries} == {poison}
+    gaps = [(b["time"] - a["time"]).total_seconds() for a, b in zip(tries, tries[1:], strict=False)]
+    assert all(gap >= 0.9 for gap in gaps), gaps  # each retry waited for the claim idle time
+    wait_for(lambda: document(svc, poison)["status"] == "failed")
+    assert document(svc, poison)["error"]["code"] == "max_deliveries"
+    wait_for(lambda: any(h["type"] == "extraction.failed" for h in receiver.received))
+    assert _metric(svc, "extract", 'councilwatch_stream_messages_total{group="extract",outcome="dead_lettered",'
+                                    'stream="documents.fetched"}') == 1
+    tally.wait_all_delivered()
+    assert set(tally.delivered()) == set(tally.document_ids)
+    assert readiness(svc, "extract")[1]["status"] == "warn"  # a dead letter waits for an operator
+
+
 def test_a_message_that_kills_its_worker_is_dead_lettered_after_n_deliveries(
         services, tmp_path, receiver, redis_client):
     """A document whose read hangs the worker (a FIFO stands in for a stuck mount) until it
@@ -267,6 +300,13 @@ def test_a_message_that_kills_its_worker_is_dead_lettered_after_n_deliveries(
         tally.upload(pdf)
     wait_for(lambda: len(tally.delivered()) == 2)
     blob.unlink()
+
+
+def _metric(svc, name: str, series: str) -> float:  # noqa: ANN001
+    for line in httpx.get(f"{svc.url(name)}/metrics").text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.split()[-1])
+    return 0.0
 
 
 def _log_lines(svc, name: str) -> list[dict]:  # noqa: ANN001

@@ -1,6 +1,7 @@
 """The reliable consumer on a real Redis: retry after idle, dead letters, next events."""
 
 import asyncio
+import re
 
 import pytest
 from pydantic import BaseModel
@@ -64,6 +65,24 @@ async def test_failure_is_retried_after_idle_then_dead_lettered(redis_url):
     assert b"database unavailable" in dead[0][1][b"reason"]
     assert (await client.xpending("t.in", "g"))["pending"] == 0
     assert await client.xlen("t.out") == 0
+
+
+async def test_giving_up_tells_downstream_before_the_dead_letter(redis_url):
+    async def handle(ev: Ping):
+        raise RuntimeError("parser crashed")
+
+    def give_up(ev: Ping, reason: str) -> Ping:
+        assert "parser crashed" in reason and "2 times" in reason
+        return Ping(n=-ev.n)
+
+    client = await run_consumer(redis_url, handle, 1.5, publish=[Ping(n=4), Ping(n=9)], max_deliveries=2,
+                                give_up=give_up)
+    # FastStream wraps the JSON body in its binary envelope; the body is in there verbatim.
+    told = sorted(int(re.search(rb'\{"n":\s*(-?\d+)\}', fields[b"__data__"]).group(1))
+                  for _id, fields in await client.xrange("t.out"))
+    assert told == [-9, -4]
+    assert await client.xlen("t.in.dead") == 2
+    assert (await client.xpending("t.in", "g"))["pending"] == 0
 
 
 async def test_transient_failure_then_success_publishes_once(redis_url):

@@ -38,6 +38,23 @@ def test_record_extraction_twice_changes_nothing_the_second_time(engine):
         assert len(s.exec(select(Delivery)).all()) == 1
 
 
+def test_a_success_after_a_failure_supersedes_it_and_a_failure_never_supersedes_a_success(engine):
+    gave_up = ExtractionError(code="max_deliveries", message="delivered 5 times without success")
+    with Session(engine) as s:
+        crud.record_extraction(s, extracted("doc_1", error=gave_up), public_base_url="http://x")
+        s.commit()
+        assert s.get(Document, "doc_1").status == "failed" and s.get(Document, "doc_1").error_code == "max_deliveries"
+        assert [e.type for e in s.exec(select(Event)).all()] == ["extraction.failed"]
+        crud.record_extraction(s, extracted("doc_1"), public_base_url="http://x")  # a redrive after the fix
+        s.commit()
+        assert s.get(Document, "doc_1").status == "extracted" and s.get(Document, "doc_1").error_code is None
+        crud.record_extraction(s, extracted("doc_1", error=gave_up), public_base_url="http://x")  # a stale retry
+        s.commit()
+        assert s.get(Document, "doc_1").status == "extracted"
+        assert sorted(e.type for e in s.exec(select(Event)).all()) == ["extraction.failed", "publication.published"]
+        assert len(s.exec(select(Finding)).all()) == 3
+
+
 def test_subscriptions_filter_by_council_and_event_type(engine):
     with Session(engine) as s:
         add_sub(s, "sub_darlington", councils=["E06000005"])

@@ -29,6 +29,7 @@ def create_app(settings: ExtractSettings | None = None) -> FastAPI:
         handle=extractor.on_document_fetched, out_stream=DOCUMENTS_EXTRACTED,
         consumer=settings.CONSUMER_NAME or "", claim_idle_ms=settings.CLAIM_IDLE_MS,
         max_deliveries=settings.MAX_DELIVERIES, stream_maxlen=settings.STREAM_MAXLEN,
+        give_up=extractor.gave_up,
     )
     state = {"started": False}
     groups = [(DOCUMENTS_FETCHED, EXTRACT_GROUP)]

@@ -37,8 +37,8 @@ def _child(conn: Connection, memory_limit_bytes: int) -> None:
                 result = extract_findings(data, file, max_pages, media_type).model_dump(mode="json")
         except MemoryError:
             result = {"error": {"code": "too_large", "message": "ran out of memory while parsing"}}
-        except Exception as exc:  # noqa: BLE001 - a parser bug is this document's error
-            result = {"error": {"code": "unreadable", "message": f"{type(exc).__name__}: {exc}"}}
+        except Exception as exc:  # noqa: BLE001 - a parser bug: retried, then this document's error
+            result = {"error": {"code": "crashed", "message": f"the parser raised {type(exc).__name__}: {exc}"}}
         conn.send(result)
 
 

@@ -7,6 +7,7 @@ import time
 from prometheus_client import Counter, Histogram
 
 from extract.findings import check_input, failed
+from extract.parsers import PARSER_VERSION
 from extract.sandbox import Sandbox
 from shared.blobs import BlobMissing, BlobStore, sha256_hex
 from shared.consumer import PermanentError
@@ -23,6 +24,17 @@ DURATION = Histogram(
 PAGES = Counter("extract_pdf_pages_total", "Pages of successfully parsed PDFs.")
 DOCUMENTS = Counter("extract_documents_total", "Documents extracted, by outcome.", ["outcome"])
 FAILURES = Counter("extract_failures_total", "Documents that could not be extracted, by code.", ["code"])
+
+
+# The parser died, raised or ran out of time: load, a memory spike or a parser bug fixed by
+# the next deploy can cure these, so they are retried (MAX_DELIVERIES, each after the claim
+# idle time) before the document is given up. Every other verdict (not a PDF, encrypted,
+# too many pages, a bomb) is read from the bytes themselves and is final at once.
+RETRIED_CODES = frozenset({"crashed", "timeout"})
+
+
+class ParseFailed(Exception):
+    """A parse that may succeed on another delivery: the message stays pending."""
 
 
 class Extractor:
@@ -54,6 +66,14 @@ class Extractor:
             document_id=event.document_id, sha256=event.sha256, source_url=event.source_url,
             findings=findings, trace_id=event.trace_id,
         )
+        if findings.error and findings.error.code in RETRIED_CODES:
+            FAILURES.labels(findings.error.code).inc()
+            log.warning(
+                "parse failed; the message stays pending for another delivery",
+                extra={"document_id": event.document_id, "code": findings.error.code,
+                       "reason": findings.error.message, "trace_id": event.trace_id},
+            )
+            raise ParseFailed(f"{findings.error.code}: {findings.error.message}")
         if findings.error:
             FAILURES.labels(findings.error.code).inc()
             DOCUMENTS.labels("failed").inc()
@@ -71,6 +91,16 @@ class Extractor:
                    "trace_id": event.trace_id},
         )
         return extracted
+
+
+    def gave_up(self, event: DocumentFetched, reason: str) -> DocumentExtracted:
+        """What the store records for a document dead-lettered after every retry."""
+        DOCUMENTS.labels("failed").inc()
+        error = ExtractionError(code="max_deliveries", message=reason[:2000])
+        findings = Findings(file=event.filename or event.source_url, sha256=event.sha256, error=error,
+                            parser_version=PARSER_VERSION)
+        return DocumentExtracted(document_id=event.document_id, sha256=event.sha256,
+                                 source_url=event.source_url, findings=findings, trace_id=event.trace_id)
 
 
 def enrich(findings: Findings, event: DocumentFetched) -> Findings:

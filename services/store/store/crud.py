@@ -26,10 +26,12 @@ def record_fetched(session: Session, event: DocumentFetched) -> None:
 def record_extraction(session: Session, event: DocumentExtracted, *, public_base_url: str) -> list[Delivery]:
     """Persist findings, derive change events and queue their deliveries (the outbox).
 
-    Idempotent: a document already extracted is left as it is and nothing is derived.
+    Idempotent: a document already extracted is left as it is and nothing is derived, and so
+    is a failed one told it failed again. A failed document that later extracts (a redrive
+    after a fix) becomes extracted: success supersedes failure, never the other way round.
     """
     doc = session.get(Document, event.document_id)
-    if doc is not None and doc.status in ("extracted", "failed"):
+    if doc is not None and (doc.status == "extracted" or (doc.status == "failed" and event.findings.error)):
         return []
     findings = event.findings
     if doc is None:
