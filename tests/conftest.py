@@ -110,6 +110,14 @@ def services(tmp_path: Path, redis_url: str) -> Iterator[callable]:
         svc.stop_all()
 
 
+def entries_added(client: redis.Redis, stream: str) -> int:
+    """Entries ever added to `stream`: its length no longer says, as consumers trim it."""
+    try:
+        return client.xinfo_stream(stream)["entries-added"]
+    except redis.ResponseError:
+        return 0  # no such stream
+
+
 def wait_for(predicate, timeout_s: float = 20, interval_s: float = 0.1):  # noqa: ANN001
     """Poll until `predicate()` is truthy; return its value, or fail the test."""
     deadline = time.monotonic() + timeout_s

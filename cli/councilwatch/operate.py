@@ -89,11 +89,13 @@ def cmd_status() -> int:
         client.ping()
         print(f"redis {settings.REDIS_URL}: up")
         for stream in STREAMS:
-            length = client.xlen(stream) if client.exists(stream) else 0
+            info = client.xinfo_stream(stream) if client.exists(stream) else {"length": 0, "entries-added": 0}
             dead = client.xlen(dead_letter_stream(stream)) if client.exists(dead_letter_stream(stream)) else 0
-            groups = client.xinfo_groups(stream) if length or client.exists(stream) else []
+            groups = client.xinfo_groups(stream) if client.exists(stream) else []
             described = ", ".join(f"{_text(g['name'])}: lag {g.get('lag') or 0}, pending {g['pending']}" for g in groups)
-            print(f"  {stream:<20} {length:>7} entries  {dead:>4} dead  {described or 'no groups yet'}")
+            # Length is what is still unfinished (acked entries are trimmed); added is the total.
+            print(f"  {stream:<20} {info['length']:>7} held {info['entries-added']:>8} added  {dead:>4} dead  "
+                  f"{described or 'no groups yet'}")
     except redis.RedisError as exc:
         print(f"redis {settings.REDIS_URL}: DOWN ({exc})")
     _store_status()

@@ -1,6 +1,8 @@
 """Content-addressed blob store: the bytes of each publication, kept once.
 
-The interface is two methods so an object store can replace the directory later.
+The interface is small so an object store can replace the directory later: the bytes, and
+a mark that a blob has been published (ingest's content dedupe, kept beside the bytes
+rather than in Redis, so it costs Redis nothing and survives a flush).
 """
 
 import hashlib
@@ -17,6 +19,8 @@ class BlobMissing(LookupError):
 class BlobStore(Protocol):
     def put(self, data: bytes) -> str: ...
     def get(self, key: str) -> bytes: ...
+    def mark_published(self, key: str) -> None: ...
+    def is_published(self, key: str) -> bool: ...
 
 
 def sha256_hex(data: bytes) -> str:
@@ -59,6 +63,18 @@ class DirectoryBlobStore:
             return self._path(key).read_bytes()
         except FileNotFoundError as exc:
             raise BlobMissing(key) from exc
+
+    def mark_published(self, key: str) -> None:
+        """Durably note that this blob's DocumentFetched is on the stream."""
+        marker = self._path(key).with_suffix(".published")
+        fd = os.open(marker, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def is_published(self, key: str) -> bool:
+        return self._path(key).with_suffix(".published").exists()
 
     def healthy(self) -> bool:
         self.root.mkdir(parents=True, exist_ok=True)

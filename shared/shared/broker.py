@@ -12,6 +12,8 @@ from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
+from shared.trimming import keep_trimmed
+
 log = logging.getLogger(__name__)
 
 # `councilwatch serve` exits with this code after the watchdog asked for a restart.
@@ -58,17 +60,21 @@ def _name(group_info: dict) -> str:
 
 @contextlib.asynccontextmanager
 async def consuming(broker: RedisBroker, redis: Redis, groups: list[tuple[str, str]],
-                    group_check_s: float) -> AsyncIterator[None]:
-    """For the life of the block: the groups exist, the broker runs, the groups are watched."""
+                    group_check_s: float, trim_s: float = 10.0) -> AsyncIterator[None]:
+    """For the life of the block: the groups exist, the broker runs, the groups are watched
+    and the streams trimmed below what every group has acked."""
     for stream, group in groups:
         await ensure_group(redis, stream, group)
+    streams = sorted({stream for stream, _ in groups})
     async with broker:
         await broker.start()
-        watchdog = asyncio.create_task(watch_groups(redis, groups, group_check_s), name="group-watchdog")
+        tasks = [asyncio.create_task(watch_groups(redis, groups, group_check_s), name="group-watchdog"),
+                 asyncio.create_task(keep_trimmed(redis, streams, trim_s), name="stream-trimmer")]
         try:
             yield
         finally:
-            watchdog.cancel()
+            for task in tasks:
+                task.cancel()
 
 
 async def watch_groups(redis: Redis, groups: list[tuple[str, str]], interval_s: float) -> None:

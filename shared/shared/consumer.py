@@ -91,7 +91,7 @@ class ReliableConsumer(Generic[EventT]):
     consumer: str = ""
     claim_idle_ms: int = 60_000
     max_deliveries: int = 5
-    stream_maxlen: int = 100_000
+    stream_maxlen: int = 0  # 0: no cap (settings.STREAM_MAXLEN)
     give_up: Callable[[EventT, str], BaseModel | None] | None = None
 
     def __post_init__(self) -> None:
@@ -191,7 +191,7 @@ class ReliableConsumer(Generic[EventT]):
             await self._publish(next_event)
 
     async def _publish(self, event: BaseModel) -> None:
-        await self.broker.publish(event, stream=self.out_stream, maxlen=self.stream_maxlen,
+        await self.broker.publish(event, stream=self.out_stream, maxlen=self.stream_maxlen or None,
                                   headers=trace.outgoing_headers())
 
     async def _dead_letter(

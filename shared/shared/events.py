@@ -20,6 +20,13 @@ SIGNALS_OBSERVED = "signals.observed"
 
 EXTRACT_GROUP = "extract"
 STORE_GROUP = "store"
+# Every consumer group each stream has in the pipeline. A stream is trimmed only while all
+# of them exist (shared.trimming): a group not yet created expects to find everything.
+STREAM_GROUPS: dict[str, tuple[str, ...]] = {
+    DOCUMENTS_FETCHED: (EXTRACT_GROUP, STORE_GROUP),
+    DOCUMENTS_EXTRACTED: (STORE_GROUP,),
+    SIGNALS_OBSERVED: (STORE_GROUP,),
+}
 
 Source = Literal["ofsted", "cqc", "lga"]
 Grade = Literal["outstanding", "good", "requires_improvement", "inadequate"]

@@ -21,8 +21,11 @@ class BaseServiceSettings(BaseSettings):
     VAR_DIR: Path = Path("var")
     # Where ingest writes documents and extract reads them; shared by both services.
     BLOB_DIR: Path | None = None
-    # Approximate cap on each stream (XADD MAXLEN ~); far above any realistic backlog.
-    STREAM_MAXLEN: int = 100_000
+    # Streams are trimmed to what some group has not yet acked (shared.trimming). This is a
+    # last-resort cap (XADD MAXLEN ~) that would cut even unread entries; 0, the default,
+    # means none: a full Redis then refuses new entries (ingest answers 503 and the
+    # publisher is polled again) instead of dropping unread ones.
+    STREAM_MAXLEN: int = 0
     LOG_LEVEL: str = "INFO"
     LOG_JSON: bool = True
 
@@ -45,6 +48,8 @@ class ConsumerSettings(BaseServiceSettings):
     CONSUMER_NAME: str | None = None
     # How often a service checks its consumer groups still exist (shared.broker.watch_groups).
     GROUP_CHECK_S: float = 5.0
+    # How often a consuming service trims its streams below what every group has acked.
+    STREAM_TRIM_S: float = 10.0
 
 
 def require_admin_key(settings: BaseServiceSettings, key: str) -> str:

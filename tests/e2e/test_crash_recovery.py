@@ -8,7 +8,7 @@ import time
 from councilwatch.receiver import Receiver
 from councilwatch.samples import ilacs_report
 from shared.events import DOCUMENTS_EXTRACTED, DOCUMENTS_FETCHED, EXTRACT_GROUP, dead_letter_stream
-from tests.conftest import wait_for
+from tests.conftest import entries_added, wait_for
 from tests.e2e.test_pipeline import subscribe, upload
 
 
@@ -30,7 +30,7 @@ def test_killed_worker_message_is_reclaimed_and_processed_once(services, tmp_pat
         first = svc.start("extract")
         wait_for(lambda: redis_client.xpending(DOCUMENTS_FETCHED, EXTRACT_GROUP)["pending"] == 1)
         time.sleep(0.3)
-        assert redis_client.xlen(DOCUMENTS_EXTRACTED) == 0
+        assert entries_added(redis_client, DOCUMENTS_EXTRACTED) == 0
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         svc.procs.pop("extract")  # killed above, by hand, mid-message
@@ -44,7 +44,7 @@ def test_killed_worker_message_is_reclaimed_and_processed_once(services, tmp_pat
         time.sleep(1.0)
         assert len(receiver.received) == 1
         assert receiver.received[0]["data"]["document_id"] == accepted["document_id"]
-        assert redis_client.xlen(DOCUMENTS_EXTRACTED) == 1
+        assert entries_added(redis_client, DOCUMENTS_EXTRACTED) == 1
         assert redis_client.xlen(dead_letter_stream(DOCUMENTS_FETCHED)) == 0
         consumers = redis_client.xinfo_consumers(DOCUMENTS_FETCHED, EXTRACT_GROUP)
         # The killed worker's reader no longer owns the entry; a claimer took it over.

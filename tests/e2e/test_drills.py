@@ -51,7 +51,8 @@ def before_extract_with_one_blob(services, tmp_path, receiver, redis_client, pdf
     tally = Tally(svc, receiver, sqlite(tmp_path), redis_client)
     tally.subscribe()
     document_id = tally.upload(pdf)
-    blob = next((tmp_path / "var" / "blobs").rglob(document_id.removeprefix("doc_") + "*"))
+    blob = next(p for p in (tmp_path / "var" / "blobs").rglob(document_id.removeprefix("doc_") + "*")
+                if not p.suffix)  # the bytes, not their published mark
     return svc, tally, document_id, blob
 
 
@@ -100,9 +101,8 @@ def test_flushed_redis_fails_readiness_and_restarts_recover(services, tmp_path, 
         wait_for(lambda n=name: svc.procs[n].poll() is not None, timeout_s=15)
         assert svc.procs[name].returncode == EXIT_GROUP_LOST
         svc.start(name)
-    # Redis forgot which bytes it had seen, so the same report is accepted again; the
-    # database has not forgotten, so it is not stored or sent twice.
-    assert upload(svc, first[0])["status"] == "accepted"
+    # Which bytes were published is marked beside the blob, not in Redis: a flush forgets nothing.
+    assert upload(svc, first[0])["status"] == "duplicate"
     for pdf in reports(2, "flush, after"):
         tally.upload(pdf)
     assert tally.assert_each_once() == {"documents": 5, "webhooks": 5}

@@ -10,7 +10,7 @@ from standardwebhooks import Webhook
 from councilwatch.receiver import Receiver
 from councilwatch.samples import ilacs_report
 from shared.events import DOCUMENTS_EXTRACTED, DOCUMENTS_FETCHED, dead_letter_stream
-from tests.conftest import wait_for
+from tests.conftest import entries_added, wait_for
 
 ADMIN = {"authorization": "Bearer test-admin-key-0123456789"}
 
@@ -126,12 +126,12 @@ def test_same_bytes_twice_give_one_document_and_one_webhook(services, tmp_path, 
     wait_for(lambda: receiver.received)
     time.sleep(1.5)  # time for a wrong second run to show itself
     assert len(receiver.received) == 1
-    assert redis_client.xlen(DOCUMENTS_FETCHED) == 1
+    assert entries_added(redis_client, DOCUMENTS_FETCHED) == 1
 
 
 def test_same_findings_message_twice_gives_one_webhook(services, tmp_path, receiver, redis_client):
     """A redelivered findings message changes nothing the second time."""
-    svc = services(f"sqlite:///{tmp_path / 'store.db'}")
+    svc = services(f"sqlite:///{tmp_path / 'store.db'}", STREAM_TRIM_S="3600")  # keep the entry to copy
     svc.start_all()
     subscribe(svc, receiver)
     accepted = upload(svc, ilacs_report(council="Westminster"))
@@ -183,3 +183,25 @@ def test_saved_cqc_page_flows_as_html(services, tmp_path, receiver):
     assert data["rating"] == "good" and data["scores"]["partnerships_and_communities"] == 4
     found = document(svc, r.json()["document_id"])
     assert found["findings"]["percent"] == 78
+
+
+def test_streams_are_trimmed_to_what_some_group_still_needs(services, tmp_path, receiver, redis_client):
+    """Nothing unread is ever cut: with no extract worker the fetched entries all stay, though
+    the store has read them; once every group has acked, the streams empty."""
+    svc = services(f"sqlite:///{tmp_path / 'store.db'}", STREAM_TRIM_S="0.2")
+    svc.start("store")
+    svc.start("ingest")
+    subscribe(svc, receiver)
+    for council in ("Darlington", "Croydon", "Leeds", "Kent"):
+        upload(svc, ilacs_report(council=council, marker="trim"))
+    wait_for(lambda: _group_idle(redis_client, DOCUMENTS_FETCHED, "store", 4))
+    time.sleep(1.0)  # several trim passes
+    assert redis_client.xlen(DOCUMENTS_FETCHED) == 4
+
+    svc.start("extract")
+    wait_for(lambda: len(receiver.received) == 4)
+    wait_for(lambda: redis_client.xlen(DOCUMENTS_FETCHED) == 0 and redis_client.xlen(DOCUMENTS_EXTRACTED) == 0)
+    assert entries_added(redis_client, DOCUMENTS_FETCHED) == 4
+    assert entries_added(redis_client, DOCUMENTS_EXTRACTED) == 4
+    metrics = httpx.get(f"{svc.url('store')}/metrics").text
+    assert 'councilwatch_stream_trimmed_total{stream="documents.extracted"} 4.0' in metrics

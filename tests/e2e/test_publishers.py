@@ -5,7 +5,7 @@ import httpx
 
 from councilwatch.receiver import Receiver
 from shared.events import DOCUMENTS_FETCHED
-from tests.conftest import wait_for
+from tests.conftest import entries_added, wait_for
 from tests.e2e.test_pipeline import subscribe
 
 
@@ -17,7 +17,7 @@ def test_a_new_publication_on_the_replay_reaches_the_webhook_once(services, tmp_
     try:
         subscribe(svc, receiver, councils=["E08000008"], event_types=["publication.published"])
         wait_for(lambda: all(s["initialized"] for s in httpx.get(f"{svc.url('ingest')}/sources").json()))
-        assert redis_client.xlen(DOCUMENTS_FETCHED) == 0  # the history was seeded, not announced
+        assert entries_added(redis_client, DOCUMENTS_FETCHED) == 0  # the history was seeded, not announced
 
         url = replay.add_ofsted("Tameside", marker="e2e")
         wait_for(lambda: receiver.received, timeout_s=30)
@@ -30,6 +30,6 @@ def test_a_new_publication_on_the_replay_reaches_the_webhook_once(services, tmp_
         # More polls come and go; still one event and one webhook.
         polls = len(replay.requested("/ofsted/provider/"))
         wait_for(lambda: len(replay.requested("/ofsted/provider/")) >= polls + 6)
-        assert redis_client.xlen(DOCUMENTS_FETCHED) == 1 and len(receiver.received) == 1
+        assert entries_added(redis_client, DOCUMENTS_FETCHED) == 1 and len(receiver.received) == 1
     finally:
         receiver.stop()

@@ -17,7 +17,7 @@ def _headers(redis_client, stream: str) -> list[dict]:  # noqa: ANN001
 
 
 def test_trace_context_travels_from_upload_to_webhook(services, tmp_path, receiver, redis_client):  # noqa: F811
-    svc = services(f"sqlite:///{tmp_path / 'store.db'}")
+    svc = services(f"sqlite:///{tmp_path / 'store.db'}", STREAM_TRIM_S="3600")  # read the entries afterwards
     svc.start_all()
     subscribe(svc, receiver, event_types=["publication.published"])
     accepted = upload(svc, ilacs_report(council="Darlington"))

@@ -29,3 +29,25 @@ def test_event_carries_references_not_bytes(client, redis_client, tmp_path):
     assert b"%PDF" not in b"".join(fields.values())
     assert list((tmp_path / "blobs").rglob(r.json()["sha256"]))
     assert client.get("/readyz").json()["checks"]["blobs:writable"][0]["status"] == "pass"
+
+
+def test_same_bytes_are_a_duplicate_even_after_redis_forgets_and_redis_keeps_no_history(client, redis_client):
+    first = client.post("/documents", files={"file": ("a.pdf", b"%PDF-1.7 once")}).json()
+    assert first["status"] == "accepted"
+    claim = f"ingest:documents:{first['sha256']}"
+    assert 0 < redis_client.ttl(claim) <= 60  # only a short claim is held in Redis, never for good
+    redis_client.delete(claim)  # as a flush, or the claim's expiry, would
+    again = client.post("/documents", files={"file": ("b.pdf", b"%PDF-1.7 once")}).json()
+    assert again["status"] == "duplicate" and again["document_id"] == first["document_id"]
+    assert redis_client.xlen(DOCUMENTS_FETCHED) == 1
+
+
+def test_same_bytes_uploaded_at_the_same_moment_publish_once(client, redis_client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda i: client.post("/documents", files={"file": (f"{i}.pdf", b"%PDF-1.7 race")}),
+                                range(16)))
+    statuses = sorted(r.json()["status"] for r in answers)
+    assert statuses == ["accepted"] + ["duplicate"] * 15
+    assert redis_client.xlen(DOCUMENTS_FETCHED) == 1

@@ -38,7 +38,7 @@ def create_app(settings: ExtractSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         redis = Redis.from_url(settings.REDIS_URL)
         app.state.redis = redis
-        async with consuming(broker, redis, groups, settings.GROUP_CHECK_S):
+        async with consuming(broker, redis, groups, settings.GROUP_CHECK_S, settings.STREAM_TRIM_S):
             state["started"] = True
             logging.getLogger(__name__).info("extract worker started")
             yield

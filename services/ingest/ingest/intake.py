@@ -1,10 +1,12 @@
 """Accepting a publication: store the bytes once, publish one DocumentFetched per content.
 
-Dedupe is by content: `ingest:documents:<sha256>` in Redis is claimed (SET NX, short TTL)
-before publishing and made permanent after, so two uploads of the same bytes, even at the
-same moment, give one event. If the process dies between claim and publish, the claim
-expires and the next upload publishes. The store dedupes on document id as well, so a
-second event (after a Redis flush, say) never gives a second webhook.
+Dedupe is by content. A blob once published carries a durable mark in the blob store, so
+the same bytes later are a duplicate, even after a Redis flush. Two uploads of the same
+bytes at the same moment are settled by a short claim in Redis, `ingest:documents:<sha256>`
+(SET NX with a TTL, left to expire, so Redis holds only the last minute's claims, not the
+history): one publishes, the other is a duplicate. If the process dies between publish and
+mark, the claim expires and the next upload publishes again; the store dedupes on document
+id, so that second event never gives a second webhook.
 """
 
 import logging
@@ -55,7 +57,8 @@ class Intake:
         key = self.blobs.put(data)  # durable before anything refers to it
         document_id = document_id_for(key)
         seen_key = f"ingest:documents:{key}"
-        if not await self.redis.set(seen_key, "claimed", nx=True, ex=self.claim_ttl_s):
+        if self.blobs.is_published(key) or not await self.redis.set(seen_key, "claimed", nx=True,
+                                                                       ex=self.claim_ttl_s):
             DUPLICATES.inc()
             log.info("duplicate document", extra={"document_id": document_id})
             return Accepted(document_id, key, duplicate=True)
@@ -69,12 +72,14 @@ class Intake:
             trace_id=trace_id_of(traceparent),
         )
         try:
-            await self.broker.publish(event, stream=DOCUMENTS_FETCHED, maxlen=self.stream_maxlen,
+            await self.broker.publish(event, stream=DOCUMENTS_FETCHED, maxlen=self.stream_maxlen or None,
                                       headers={HEADER: traceparent})
         except BaseException:
             await self.redis.delete(seen_key)
             raise
-        await self.redis.set(seen_key, "published")
+        # The claim is left to expire: until then it keeps out an upload that checked the
+        # mark a moment before it was made.
+        self.blobs.mark_published(key)
         PUBLISHED.labels(source or "upload").inc()
         log.info("document published", extra={"document_id": document_id, "trace_id": event.trace_id})
         return Accepted(document_id, key, duplicate=False, trace_id=event.trace_id)
@@ -83,6 +88,6 @@ class Intake:
         """Put a publisher's signal on its stream (the store dedupes on `signal_id`)."""
         traceparent = new_traceparent(signal.trace_id)
         signal.trace_id = trace_id_of(traceparent)
-        await self.broker.publish(signal, stream=SIGNALS_OBSERVED, maxlen=self.stream_maxlen,
+        await self.broker.publish(signal, stream=SIGNALS_OBSERVED, maxlen=self.stream_maxlen or None,
                                   headers={HEADER: traceparent})
         log.info("signal observed", extra={"signal_id": signal.signal_id, "trace_id": signal.trace_id})

@@ -49,7 +49,7 @@ def create_app(settings: StoreSettings | None = None) -> FastAPI:
             await asyncio.to_thread(migrate, settings.DATABASE_URL)
         redis = Redis.from_url(settings.REDIS_URL)
         app.state.redis = redis
-        async with consuming(broker, redis, GROUPS, settings.GROUP_CHECK_S):
+        async with consuming(broker, redis, GROUPS, settings.GROUP_CHECK_S, settings.STREAM_TRIM_S):
             task = None
             if settings.WEBHOOK_DISPATCH_ENABLED:
                 task = asyncio.create_task(dispatcher.run(), name="webhook-dispatcher")
