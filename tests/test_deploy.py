@@ -12,6 +12,7 @@ def test_compose_file_declares_the_system():
     services = compose["services"]
     assert {"redis", "postgres", "migrate", "ingest", "extract", "store"} <= services.keys()
     assert "--appendonly" in " ".join(services["redis"]["command"])
+    assert "--maxmemory-policy noeviction" in " ".join(services["redis"]["command"])
     assert services["extract"]["deploy"]["replicas"] >= 2
     for name in ("ingest", "extract", "store"):
         assert services[name]["healthcheck"]["test"]

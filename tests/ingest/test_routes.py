@@ -51,3 +51,30 @@ def test_same_bytes_uploaded_at_the_same_moment_publish_once(client, redis_clien
     statuses = sorted(r.json()["status"] for r in answers)
     assert statuses == ["accepted"] + ["duplicate"] * 15
     assert redis_client.xlen(DOCUMENTS_FETCHED) == 1
+
+
+def test_a_full_redis_refuses_with_503_and_nothing_is_half_published(tmp_path):
+    """With no stream cap, a Redis at maxmemory (noeviction) is what bounds a runaway
+    backlog: the upload is refused with 503 and Retry-After, and accepted once there is room."""
+    import redis
+
+    from tests.e2e.servers import PrivateRedis
+
+    private = PrivateRedis(tmp_path / "redis").start()
+    try:
+        direct = redis.Redis.from_url(private.url)
+        settings = IngestSettings(REDIS_URL=private.url, VAR_DIR=tmp_path, LOG_JSON=False)
+        with TestClient(create_app(settings)) as c:
+            direct.config_set("maxmemory", direct.info("memory")["used_memory"] - 1024)
+            direct.config_set("maxmemory-policy", "noeviction")
+            refused = c.post("/documents", files={"file": ("a.pdf", b"%PDF-1.7 full")})
+            assert refused.status_code == 503 and refused.headers["retry-after"] == "5"
+            assert "maxmemory" in refused.json()["detail"]
+            assert direct.exists(DOCUMENTS_FETCHED) == 0
+            direct.config_set("maxmemory", 0)
+            accepted = c.post("/documents", files={"file": ("a.pdf", b"%PDF-1.7 full")})
+            assert accepted.status_code == 202 and accepted.json()["status"] == "accepted"
+            assert direct.xlen(DOCUMENTS_FETCHED) == 1
+        direct.close()
+    finally:
+        private.stop()

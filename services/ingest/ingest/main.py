@@ -4,8 +4,10 @@ import asyncio
 import contextlib
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from ingest.intake import Intake
 from ingest.publishers import intervals, make_monitor
@@ -61,6 +63,13 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.include_router(router)
     app.include_router(sources_router)
+
+    @app.exception_handler(RedisError)
+    async def redis_refused(_request: Request, exc: RedisError) -> JSONResponse:
+        # Redis down, restarting, or full (OOM under maxmemory noeviction): nothing was
+        # published, so the caller (an upload, a publisher poll) must simply try again.
+        return JSONResponse({"detail": f"the stream is unavailable; try again: {exc}"[:500]}, status_code=503,
+                            headers={"retry-after": "5"})
 
     async def readiness():
         checks = await redis_checks(app.state.redis, []) | await blob_check(blobs)
