@@ -1,6 +1,7 @@
 """Webhook delivery to the Standard Webhooks bar, against loopback receivers and a real
 database; time is compressed by WEBHOOK_TIME_SCALE, never slept through."""
 
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -144,6 +145,49 @@ def test_410_disables_at_once_and_the_owner_hears_of_it(store_app, receivers):
     publish(client, "doc_3")
     wait_for(lambda: len(gone.hits) == 2)
     assert b"doc_3" in gone.hits[1][2]
+
+
+def notices(receiver: ScriptedReceiver, kind: str) -> list[dict]:
+    return [json.loads(b)["data"] for _t, _h, b in receiver.hits if json.loads(b)["type"] == kind]
+
+
+def test_a_failing_spell_is_told_once_and_its_recovery_after(store_app, receivers):
+    """R7: retries fail, then succeed; the owner hears `endpoint.failing` once per spell (not
+    once per webhook) and `endpoint.recovered` when it ends; a blip says nothing."""
+    client = store_app(WEBHOOK_RETRY_SCHEDULE_S=[1, 1, 1, 1])  # five attempts, 0.1 s apart
+    key = client.post("/subscribers", json={"name": "Darlington BI team"}, headers=ADMIN).json()["api_key"]
+    mine = {"authorization": f"Bearer {key}"}
+    down = [True]
+    flaky = receivers(lambda n: 503 if down[0] else 200)
+    blip = receivers([500])
+    watcher = receivers()
+    sub_flaky, sub_blip = subscribe(client, flaky.url, headers=mine), subscribe(client, blip.url, headers=mine)
+    sub_watcher = subscribe(client, watcher.url, headers=mine)
+    publish(client, "doc_1")
+    publish(client, "doc_2")
+    wait_for(lambda: [d["status"] for d in deliveries(client, sub_flaky["id"], mine)] == ["failed", "failed"])
+    assert len(flaky.hits) == 10  # two webhooks, five attempts each
+
+    (failing,) = notices(watcher, "endpoint.failing")  # one spell, two webhooks: one notice
+    assert failing["subscription_id"] == sub_flaky["id"] and failing["attempts"] == 4
+    assert failing["last_error"] == "HTTP 503" and failing["disabled_if_still_failing_at"]
+    _t, headers, body = next(h for h in watcher.hits if b"endpoint.failing" in h[2])
+    Webhook(sub_watcher["secret"]).verify(body, headers)
+    assert not notices(flaky, "endpoint.failing")  # not sent to the endpoint that is failing
+    assert client.get(f"/subscriptions/{sub_flaky['id']}", headers=mine).json()["failing_since"]
+
+    down[0] = False
+    publish(client, "doc_3")
+    wait_for(lambda: notices(watcher, "endpoint.recovered") and notices(flaky, "endpoint.recovered"))
+    for receiver in (watcher, flaky):
+        (recovered,) = notices(receiver, "endpoint.recovered")
+        assert recovered["subscription_id"] == sub_flaky["id"] and recovered["failed_deliveries"] == 2
+        assert recovered["failing_since"] == failing["failing_since"]
+    assert client.get(f"/subscriptions/{sub_flaky['id']}", headers=mine).json()["failing_since"] is None
+    # The blip (one 500, then a success) was never a spell.
+    assert [d["status"] for d in deliveries(client, sub_blip["id"], mine)][-2:] == ["succeeded", "succeeded"]
+    assert {n["subscription_id"] for k in ("endpoint.failing", "endpoint.recovered")
+            for n in notices(watcher, k)} == {sub_flaky["id"]}
 
 
 def test_consistent_failure_disables_but_sporadic_failure_does_not(store_app, receivers):

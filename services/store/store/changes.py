@@ -7,6 +7,9 @@ message derives nothing new.
     score.changed           a CQC quality statement score, overall rating or percent moved
     assessment.started      ingest saw the council enter CQC's assessments in progress
     extraction.failed       a document could not be read (operators' subscriptions only)
+    endpoint.failing        one of the subscriber's endpoints has failed a webhook
+                            WEBHOOK_FAILING_AFTER_ATTEMPTS times in a row (to its others)
+    endpoint.recovered      that endpoint took a webhook again (to it and its others)
     endpoint.disabled       one of the subscriber's endpoints was disabled (to its others)
     ping                    sent to a new subscription, or on request
 """
@@ -24,14 +27,16 @@ JUDGEMENT_CHANGED = "judgement.changed"
 SCORE_CHANGED = "score.changed"
 ASSESSMENT_STARTED = "assessment.started"
 EXTRACTION_FAILED = "extraction.failed"
+ENDPOINT_FAILING = "endpoint.failing"
+ENDPOINT_RECOVERED = "endpoint.recovered"
 ENDPOINT_DISABLED = "endpoint.disabled"
 PING = "ping"
 EVENT_TYPES = [PUBLICATION_PUBLISHED, JUDGEMENT_CHANGED, SCORE_CHANGED, ASSESSMENT_STARTED, EXTRACTION_FAILED,
-               ENDPOINT_DISABLED, PING]
+               ENDPOINT_FAILING, ENDPOINT_RECOVERED, ENDPOINT_DISABLED, PING]
 # Reach only subscriptions that name them.
 OPERATOR_EVENTS = {EXTRACTION_FAILED}
 # Sent to one subscription or one owner, never matched against filters.
-DIRECT_EVENTS = {ENDPOINT_DISABLED, PING}
+DIRECT_EVENTS = {ENDPOINT_FAILING, ENDPOINT_RECOVERED, ENDPOINT_DISABLED, PING}
 # Kinds of document whose grades are the council's own (a CQC location report grades a
 # care home in the council's area, not the council).
 GRADED_TYPES = {"ilacs_inspection", "area_send_inspection"}
@@ -135,7 +140,7 @@ def assessment_started(signal: SignalObserved, council_name: str | None, public_
 
 
 def direct_event(kind: str, dedupe_key: str, payload: dict[str, Any]) -> Event:
-    """An event for one subscription or one owner (ping, endpoint.disabled)."""
+    """An event for one subscription or one owner (ping, endpoint.*)."""
     return Event(id=new_event_id(), type=kind, dedupe_key=dedupe_key, payload=payload)
 
 

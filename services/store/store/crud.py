@@ -86,7 +86,7 @@ def queue(session: Session, events: list[Event]) -> list[Delivery]:
 
 
 def queue_direct(session: Session, event: Event, subscriptions: list[Subscription]) -> list[Delivery]:
-    """An event for the given subscriptions only (a ping; an endpoint.disabled notice)."""
+    """An event for the given subscriptions only (a ping; an endpoint.* notice)."""
     session.add(event)
     session.flush()
     deliveries = [Delivery(event_id=event.id, subscription_id=s.id, next_attempt_at=utcnow()) for s in subscriptions]

@@ -77,6 +77,8 @@ class Subscription(SQLModel, table=True):
     disabled_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     # First failed attempt since the last success; disabled when it is 5 days old.
     failing_since: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # When the owner was told `endpoint.failing`; the next success sends `endpoint.recovered`.
+    failing_notified_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     last_success_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     created_at: datetime = _ts(nullable=False)
 

@@ -22,6 +22,8 @@ class StoreSettings(ConsumerSettings):
     WEBHOOK_ENDPOINT_CONCURRENCY: int = 4
     # Retry-After is honoured between the scheduled delay and this many times it.
     WEBHOOK_RETRY_AFTER_MAX_FACTOR: float = 2.0
+    # A webhook failing this many attempts in a row tells the owner `endpoint.failing` (Svix: 4).
+    WEBHOOK_FAILING_AFTER_ATTEMPTS: int = 4
     # An endpoint failing this long without a success is disabled (Svix: 5 days); 410: at once.
     WEBHOOK_DISABLE_AFTER_S: float = 5 * 86400
     # After a rotation the old secret signs too, for this long.

@@ -169,7 +169,8 @@ async def update_subscription(subscription_id: str, body: SubscriptionPatch, req
         if getattr(body, name) is not None:
             setattr(sub, name, getattr(body, name))
     if body.active is True and not sub.active:
-        sub.active, sub.disabled_reason, sub.disabled_at, sub.failing_since = True, None, None, None
+        sub.active, sub.disabled_reason, sub.disabled_at = True, None, None
+        sub.failing_since = sub.failing_notified_at = None  # a fresh start: a new spell, a new notice
     elif body.active is False:
         sub.active, sub.disabled_reason, sub.disabled_at = False, "disabled by its owner", utcnow()
     session.add(sub)

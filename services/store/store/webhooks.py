@@ -12,6 +12,11 @@ The rule book (Standard Webhooks, Svix, GOV.UK Notify):
   5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h) with ±20 % jitter; `Retry-After` is
   honoured between the scheduled delay and `WEBHOOK_RETRY_AFTER_MAX_FACTOR` times it.
 - Any other status fails at once; 410 Gone also disables the endpoint at once.
+- A webhook that has failed `WEBHOOK_FAILING_AFTER_ATTEMPTS` (4) attempts tells the
+  subscriber's other endpoints `endpoint.failing`, once per failing spell; the endpoint's
+  next success sends `endpoint.recovered` to it and to the others (Svix's
+  message.attempt.failing / .recovered, per endpoint rather than per message, so a
+  receiver down for a day is one notice, not one per webhook).
 - An endpoint failing for `WEBHOOK_DISABLE_AFTER_S` (5 days) without a success is
   disabled; a success in between starts the clock again. The subscriber's other endpoints
   get `endpoint.disabled`, and the API shows why; re-enabling is a PATCH.
@@ -28,6 +33,7 @@ from datetime import datetime, timedelta
 
 import aiohttp
 from prometheus_client import Counter, Gauge, Histogram
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -35,7 +41,7 @@ from shared import trace
 from shared.events import utcnow
 from shared.retry import parse_retry_after
 from store import crud
-from store.changes import ENDPOINT_DISABLED, body_for, direct_event
+from store.changes import ENDPOINT_DISABLED, ENDPOINT_FAILING, ENDPOINT_RECOVERED, body_for, direct_event
 from store.db import as_utc
 from store.models import Delivery, DeliveryAttempt, Event, Subscription
 from store.signing import headers
@@ -49,6 +55,8 @@ ATTEMPT_SECONDS = Histogram("webhook_attempt_duration_seconds", "Duration of one
 LATENCY = Histogram("webhook_delivery_latency_seconds", "From the change being recorded to its delivery.",
                     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 300, 3600, 86400))
 DISABLED = Counter("webhook_subscriptions_disabled_total", "Endpoints disabled, by reason.", ["reason"])
+FAILING = Counter("webhook_endpoints_failing_total", "Failing spells begun (the owner told endpoint.failing).")
+RECOVERED = Counter("webhook_endpoints_recovered_total", "Failing spells ended by a success.")
 IN_FLIGHT = Gauge("webhook_deliveries_in_flight", "Deliveries claimed and not yet finished.")
 RESPONSE_MAX_CHARS = 2000
 JITTER = 0.2
@@ -256,7 +264,9 @@ class Dispatcher:
                 next_at = None
                 if outcome.status is not None and 200 <= outcome.status < 300:
                     delivery.status, result = "succeeded", "succeeded"
-                    sub.failing_since, sub.last_success_at = None, now
+                    if sub.failing_notified_at and sub.failing_since:
+                        notices += self._recovered(session, sub, now)
+                    sub.failing_since, sub.failing_notified_at, sub.last_success_at = None, None, now
                     LATENCY.observe(max(0.0, (now - job.event_created_at).total_seconds()))
                 else:
                     delay = None if delivery.manual else self._next_delay(delivery.attempts, outcome)
@@ -269,6 +279,9 @@ class Dispatcher:
                     reason = self._disable_reason(sub, outcome, now)
                     if reason and sub.active:
                         notices += self._disable(session, sub, reason, now)
+                    elif (sub.active and not sub.failing_notified_at
+                          and delivery.attempts >= self.settings.WEBHOOK_FAILING_AFTER_ATTEMPTS):
+                        notices += self._failing(session, sub, delivery, outcome, now)
                 session.add_all([delivery, sub])
                 session.add(DeliveryAttempt(
                     delivery_id=job.delivery_id, status_code=outcome.status, duration_ms=round(duration * 1000, 1),
@@ -299,12 +312,50 @@ class Dispatcher:
         sub.active, sub.disabled_reason, sub.disabled_at = False, reason, now
         DISABLED.labels("gone" if "410" in reason else "failing").inc()
         log.warning("endpoint disabled", extra={"subscription_id": sub.id, "reason": reason})
-        others = session.exec(select(Subscription).where(
-            Subscription.owner == sub.owner, Subscription.id != sub.id, Subscription.active == True)).all()  # noqa: E712
-        others = [s for s in others if not s.event_types or ENDPOINT_DISABLED in s.event_types]
-        if not others:
-            return []
-        event = direct_event(ENDPOINT_DISABLED, f"{ENDPOINT_DISABLED}:{sub.id}:{now.isoformat()}", {
-            "subscription_id": sub.id, "url": sub.url, "reason": reason, "disabled_at": now.isoformat(),
+        return self._tell_owner(session, sub, ENDPOINT_DISABLED, now, {"reason": reason, "disabled_at": now.isoformat()})
+
+    def _failing(self, session: Session, sub: Subscription, delivery: Delivery, outcome: Outcome,
+                 now: datetime) -> list[Delivery]:
+        """Once per failing spell: the owner's other endpoints hear that `sub` is failing."""
+        sub.failing_notified_at = now
+        FAILING.inc()
+        last = f"HTTP {outcome.status}" if outcome.status else (outcome.error or "no answer")
+        log.warning("endpoint failing", extra={"subscription_id": sub.id, "attempts": delivery.attempts,
+                                               "last_error": last})
+        disable_at = as_utc(sub.failing_since) + timedelta(
+            seconds=self.settings.WEBHOOK_DISABLE_AFTER_S * self.settings.WEBHOOK_TIME_SCALE)
+        return self._tell_owner(session, sub, ENDPOINT_FAILING, now, {
+            "failing_since": as_utc(sub.failing_since).isoformat(), "attempts": delivery.attempts,
+            "last_error": last[:200], "disabled_if_still_failing_at": disable_at.isoformat(),
         })
-        return crud.queue_direct(session, event, others)
+
+    def _recovered(self, session: Session, sub: Subscription, now: datetime) -> list[Delivery]:
+        """The end of a spell the owner was told of: to `sub` itself too, since it works again
+        and is the one most likely to have missed something."""
+        RECOVERED.inc()
+        log.info("endpoint recovered", extra={"subscription_id": sub.id})
+        failed = session.exec(
+            select(func.count(func.distinct(Delivery.id)))
+            .join(DeliveryAttempt, DeliveryAttempt.delivery_id == Delivery.id)
+            .where(Delivery.subscription_id == sub.id, Delivery.status == "failed",
+                   DeliveryAttempt.attempted_at >= sub.failing_since)).one()
+        return self._tell_owner(session, sub, ENDPOINT_RECOVERED, now, {
+            "failing_since": as_utc(sub.failing_since).isoformat(), "recovered_at": now.isoformat(),
+            # Webhooks that ran out of retries meanwhile; POST .../replay sends them again.
+            "failed_deliveries": failed,
+        }, include_self=True)
+
+    def _tell_owner(self, session: Session, sub: Subscription, kind: str, now: datetime, details: dict,
+                    include_self: bool = False) -> list[Delivery]:
+        """Queue an endpoint.* notice about `sub` to the owner's active endpoints that take it."""
+        query = select(Subscription).where(Subscription.owner == sub.owner, Subscription.active == True)  # noqa: E712
+        if not include_self:
+            query = query.where(Subscription.id != sub.id)
+        recipients = [s for s in session.exec(query).all() if not s.event_types or kind in s.event_types]
+        if not recipients:
+            return []
+        event = direct_event(kind, f"{kind}:{sub.id}:{now.isoformat()}", {
+            "subscription_id": sub.id, "url": sub.url, **details,
+            "links": {"deliveries": f"{self.settings.PUBLIC_BASE_URL}/subscriptions/{sub.id}/deliveries"},
+        })
+        return crud.queue_direct(session, event, recipients)
