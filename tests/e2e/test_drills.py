@@ -22,7 +22,7 @@ from tests.conftest import wait_for
 from tests.e2e.drills import Tally, readiness
 from tests.e2e.servers import PrivateRedis, TcpProxy
 from tests.e2e.test_operations import cli
-from tests.e2e.test_pipeline import document, subscribe, upload
+from tests.e2e.test_pipeline import document, metric, subscribe, upload
 
 COUNCILS = ["Darlington", "Croydon", "Tameside", "Westminster", "Devon", "Leeds", "Kent", "Camden"]
 
@@ -265,7 +265,7 @@ def test_poison_pdf_that_defeats_the_parser_is_dead_lettered_after_exactly_n_del
     wait_for(lambda: document(svc, poison)["status"] == "failed")
     assert document(svc, poison)["error"]["code"] == "max_deliveries"
     wait_for(lambda: any(h["type"] == "extraction.failed" for h in receiver.received))
-    assert _metric(svc, "extract", 'councilwatch_stream_messages_total{group="extract",outcome="dead_lettered",'
+    assert metric(svc, "extract", 'councilwatch_stream_messages_total{group="extract",outcome="dead_lettered",'
                                     'stream="documents.fetched"}') == 1
     tally.wait_all_delivered()
     assert set(tally.delivered()) == set(tally.document_ids)
@@ -300,13 +300,6 @@ def test_a_message_that_kills_its_worker_is_dead_lettered_after_n_deliveries(
         tally.upload(pdf)
     wait_for(lambda: len(tally.delivered()) == 2)
     blob.unlink()
-
-
-def _metric(svc, name: str, series: str) -> float:  # noqa: ANN001
-    for line in httpx.get(f"{svc.url(name)}/metrics").text.splitlines():
-        if line.startswith(series + " "):
-            return float(line.split()[-1])
-    return 0.0
 
 
 def _log_lines(svc, name: str) -> list[dict]:  # noqa: ANN001

@@ -30,6 +30,14 @@ def upload(svc, data: bytes, name: str = "report.pdf", **form) -> dict:  # noqa:
     return r.json()
 
 
+def metric(svc, name: str, series: str) -> float:  # noqa: ANN001
+    """The value of one series (`name{labels}`) on a service's /metrics; 0 when absent."""
+    for line in httpx.get(f"{svc.url(name)}/metrics").text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
 def document(svc, document_id: str) -> dict:  # noqa: ANN001
     r = httpx.get(f"{svc.url('store')}/documents/{document_id}")
     return r.json() if r.status_code == 200 else {}
@@ -123,6 +131,7 @@ def test_same_bytes_twice_give_one_document_and_one_webhook(services, tmp_path, 
     second = upload(svc, pdf, name="copy.pdf")
     assert second["document_id"] == first["document_id"]
     assert second["status"] == "duplicate"
+    assert metric(svc, "ingest", "ingest_documents_duplicate_total") == 1
     wait_for(lambda: receiver.received)
     time.sleep(1.5)  # time for a wrong second run to show itself
     assert len(receiver.received) == 1
