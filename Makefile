@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test test-fast bench clean
+.PHONY: install run demo lint test test-fast bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "CouncilWatch needs Python 3.11"'
@@ -22,7 +22,11 @@ run: install
 demo: install
 	$(BIN)/councilwatch demo
 
-test: install
+# The whole check: lint (ruff, configured in pyproject.toml), then every test.
+lint: install
+	$(BIN)/ruff check .
+
+test: lint
 	$(BIN)/python -m pytest -q -ra
 
 # Skips the slow drills.

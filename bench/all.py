@@ -95,7 +95,8 @@ def main() -> None:
                 rows += run(argv)
             print(f"   {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
     print_table([r for r in rows if r.bench != "memory"] + peak_memory(rows))
-    print(f"(each script's detail: {DETAILS.relative_to(Path.cwd()) if DETAILS.is_relative_to(Path.cwd()) else DETAILS})")
+    shown = DETAILS.relative_to(Path.cwd()) if DETAILS.is_relative_to(Path.cwd()) else DETAILS
+    print(f"(each script's detail: {shown})")
 
 
 if __name__ == "__main__":

@@ -32,13 +32,15 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from figures import Row, peak_rss_mb  # noqa: E402
+from harness import service_env, subscribe_everything  # noqa: E402
+
 from councilwatch.processes import Services  # noqa: E402
 from councilwatch.receiver import Receiver  # noqa: E402
 from councilwatch.samples import ilacs_report  # noqa: E402
-from figures import Row, peak_rss_mb  # noqa: E402
-from harness import service_env, subscribe_everything  # noqa: E402
 from shared.councils import default_register  # noqa: E402
 from shared.events import DOCUMENTS_EXTRACTED, DOCUMENTS_FETCHED  # noqa: E402
+
 
 def documents(count: int, run: str) -> list[bytes]:
     councils = sorted(r.name for r in default_register().records if r.ofsted_urn and r.current)

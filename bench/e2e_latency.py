@@ -29,13 +29,14 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from figures import Row, children, peak_rss_mb, percentile  # noqa: E402
+from harness import service_env, subscribe_everything  # noqa: E402
+
 from councilwatch.processes import Services  # noqa: E402
 from councilwatch.receiver import Receiver  # noqa: E402
 from councilwatch.replay import ReplayPublisher  # noqa: E402
 from councilwatch.samples import ilacs_report  # noqa: E402
 from extract.findings import extract_findings  # noqa: E402
-from figures import Row, children, peak_rss_mb, percentile  # noqa: E402
-from harness import service_env, subscribe_everything  # noqa: E402
 
 # Councils whose provider pages the replay's catalogue already lists: ingest finds other
 # councils' pages only when it next refreshes the search (INGEST_RECHECK_S, a day).
@@ -164,7 +165,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
                          ("publication appears -> webhook received", whole_ms),
                          ("publication fetched by ingest -> webhook", pipeline_ms),
                          ("reference: parse alone, in process", parse_ms)):
-        print(f"{name:<48}{percentile(values, 50):>10.1f}{percentile(values, 99):>10.1f}{statistics.mean(values):>10.1f}")
+        p50, p99 = percentile(values, 50), percentile(values, 99)
+        print(f"{name:<48}{p50:>10.1f}{p99:>10.1f}{statistics.mean(values):>10.1f}")
     print("peak RSS: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in memory.items()))
 
     parse_p50 = percentile(parse_ms, 50)

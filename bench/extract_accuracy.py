@@ -17,9 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from figures import Row  # noqa: E402
+
 from extract.findings import extract_findings  # noqa: E402
 from extract.grades import ilacs_judgement_key, normalise_grade  # noqa: E402
-from figures import Row  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 KINDS = {"area_send_full_inspection": "area_send_inspection", "cqc_assessment": "cqc_la_assessment",
@@ -50,7 +51,8 @@ def score_real(results: dict) -> int:
         if f.council is not None and "gss_code" in truth:
             check(results, "council", f.council.gss_code == truth["gss_code"], name)
         else:
-            check(results, "council", bool(f.council) and f.council.name.lower() == truth["local_authority"].lower(), name)
+            same_council = bool(f.council) and f.council.name.lower() == truth["local_authority"].lower()
+            check(results, "council", same_council, name)
         for key in ("inspection_start", "inspection_end"):
             if truth.get(key):
                 check(results, "dates", str(getattr(f, key)) == truth[key], name)

@@ -22,9 +22,10 @@ import pypdfium2 as pdfium
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from figures import Row  # noqa: E402
+
 from extract.findings import extract_findings  # noqa: E402
 from extract.sandbox import Sandbox  # noqa: E402
-from figures import Row  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 

@@ -21,10 +21,12 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from councilwatch.processes import Services  # noqa: E402
-from councilwatch.samples import ilacs_report  # noqa: E402
 from figures import Row, peak_rss_mb  # noqa: E402
 from harness import service_env  # noqa: E402
+
+from councilwatch.processes import Services  # noqa: E402
+from councilwatch.samples import ilacs_report  # noqa: E402
+
 
 def raw_text_rate(pdfs: list[bytes]) -> tuple[float, int]:
     """Pages per second of bare pypdfium2 text extraction: the floor no pipeline beats."""

@@ -26,10 +26,10 @@ from standardwebhooks import Webhook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from councilwatch.processes import Services, free_port  # noqa: E402
 from figures import Row, peak_rss_mb, percentile  # noqa: E402
 from harness import service_env  # noqa: E402
 
+from councilwatch.processes import Services, free_port  # noqa: E402
 
 
 def receiver_process(port: int, ready) -> None:  # noqa: ANN001

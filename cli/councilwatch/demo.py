@@ -7,7 +7,7 @@ next polls publish them.
 """
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 
@@ -52,7 +52,7 @@ def feed_demo(env: dict[str, str], services: Services, replay: ReplayPublisher) 
         time.sleep(1)
     for s in sources:
         print(f"  {s['source']}: {s['items_seen']} publications seen, none announced (first run seeds)")
-    stamp = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S}"
+    stamp = f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S}"
     url = replay.add_ofsted("Darlington", marker=f"Demo run {stamp}.")
     replay.in_progress.append("Devon County Council")
     print(f"the replay now lists a new Darlington ILACS report ({url}) and Devon among CQC's assessments in "

@@ -92,7 +92,8 @@ def cmd_status() -> int:
             info = client.xinfo_stream(stream) if client.exists(stream) else {"length": 0, "entries-added": 0}
             dead = client.xlen(dead_letter_stream(stream)) if client.exists(dead_letter_stream(stream)) else 0
             groups = client.xinfo_groups(stream) if client.exists(stream) else []
-            described = ", ".join(f"{_text(g['name'])}: lag {g.get('lag') or 0}, pending {g['pending']}" for g in groups)
+            described = ", ".join(f"{_text(g['name'])}: lag {g.get('lag') or 0}, pending {g['pending']}"
+                                  for g in groups)
             # Length is what is still unfinished (acked entries are trimmed); added is the total.
             print(f"  {stream:<20} {info['length']:>7} held {info['entries-added']:>8} added  {dead:>4} dead  "
                   f"{described or 'no groups yet'}")

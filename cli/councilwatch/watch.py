@@ -47,7 +47,8 @@ async def backfill(source: str, since: date | None, council: str | None) -> Poll
 
     settings = IngestSettings()
     if source not in settings.INGEST_SOURCES:
-        raise SystemExit(f"unknown or disabled source {source!r} (INGEST_SOURCES: {', '.join(settings.INGEST_SOURCES)})")
+        enabled = ", ".join(settings.INGEST_SOURCES)
+        raise SystemExit(f"unknown or disabled source {source!r} (INGEST_SOURCES: {enabled})")
     redis = Redis.from_url(settings.REDIS_URL)
     broker = make_broker(settings.REDIS_URL)
     async with broker:

@@ -9,7 +9,7 @@ Events carry ids and references, never document bytes. A message that cannot be 
 goes to `<stream>.dead` with the reason (see `shared.consumer`).
 """
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,7 +61,7 @@ def dead_letter_stream(stream: str) -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Council(BaseModel):

@@ -6,6 +6,7 @@ import time
 import httpx
 import pytest
 from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from councilwatch.receiver import Receiver
 from councilwatch.samples import ilacs_report
@@ -116,7 +117,7 @@ def test_webhook_verifies_with_standardwebhooks_library(services, tmp_path, rece
         assert event["data"]["council"]["gss_code"] == "E08000008"
         assert set(event) == {"type", "timestamp", "data"}
         assert len(body) < 20_000
-        with pytest.raises(Exception):
+        with pytest.raises(WebhookVerificationError):
             Webhook(secret).verify(body.replace(b"Tameside", b"Tamesidf"), headers)
     finally:
         server.shutdown()

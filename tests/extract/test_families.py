@@ -52,7 +52,8 @@ def test_jtai_letter():
     assert len(f.improvements) == 2 and len(f.model_extra["strengths"]) == 1
 
 
-@pytest.mark.parametrize(("outcome", "months"), [("positive", None), ("inconsistent", 36), ("significant_concerns", 18)])
+@pytest.mark.parametrize(("outcome", "months"),
+                         [("positive", None), ("inconsistent", 36), ("significant_concerns", 18)])
 def test_area_send_outcomes(outcome, months):
     f = extract_findings(area_send_report(council="Stockton-on-Tees", outcome=outcome))
     assert f.document_type == "area_send_inspection"

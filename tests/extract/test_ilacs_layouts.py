@@ -12,8 +12,10 @@ from extract.parsers.ofsted_ilacs import join_wrapped_grades, judgements_from_ta
 @pytest.mark.parametrize(
     ("framework", "keys"),
     [
-        ("2018", {"impact_of_leaders", "help_and_protection", "children_in_care_and_care_leavers", "overall_effectiveness"}),
-        ("2023", {"impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers", "overall_effectiveness"}),
+        ("2018", {"impact_of_leaders", "help_and_protection", "children_in_care_and_care_leavers",
+                  "overall_effectiveness"}),
+        ("2023", {"impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers",
+                  "overall_effectiveness"}),
         ("2026", {"impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers"}),
     ],
 )
@@ -66,7 +68,8 @@ def test_title_and_inspector_variants():
     from extract.parsers.ofsted_ilacs import _LEAD, _TITLE
 
     assert _TITLE.search("Inspection of Leeds children’s services").group(1) == "Leeds"
-    assert _TITLE.search("Ofsted Inspection of Southend-on-Sea local authority children's services").group(1) == "Southend-on-Sea"
+    title = "Ofsted Inspection of Southend-on-Sea local authority children's services"
+    assert _TITLE.search(title).group(1) == "Southend-on-Sea"
     for line, name in [("Lead inspector: Gareth Dakin, His Majesty’s Inspector", "Gareth Dakin"),
                        ("Lead inspector: Jo Smith HMI", "Jo Smith"),
                        ("Lead inspectors: Ann Lee and Bo Khan", "Ann Lee")]:

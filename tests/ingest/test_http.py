@@ -4,8 +4,8 @@ retries and Retry-After, conditional GET, size caps, sniffing and the per-host r
 import pytest
 
 from ingest.http import FetchError, PoliteClient, Refused
-from shared.retry import parse_retry_after
 from shared.media import HTML, PDF
+from shared.retry import parse_retry_after
 
 
 def client_for(replay, **kw) -> PoliteClient:  # noqa: ANN001

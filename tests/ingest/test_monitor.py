@@ -155,8 +155,9 @@ async def test_429_and_5xx_back_off_and_the_publication_still_arrives(watch, rep
 async def test_hostile_links_are_refused_and_recorded_and_nothing_else_is_held_up(watch, replay, redis_client, caplog):
     monitor = watch()
     await monitor.poll("ofsted")
-    replay.add_ofsted_link("Darlington", "http://files.evil.example/v1/file/666", "children's services inspection, pdf - 01 november 2026")
-    replay.add_ofsted_link("Darlington", f"{replay.base}/private/v1/file/667", "children's services inspection, pdf - 01 november 2026")
+    label = "children's services inspection, pdf - 01 november 2026"
+    replay.add_ofsted_link("Darlington", "http://files.evil.example/v1/file/666", label)
+    replay.add_ofsted_link("Darlington", f"{replay.base}/private/v1/file/667", label)
     good = replay.add_ofsted("Tameside")
     bad = replay.add_ofsted("Tameside")
     replay.replace(bad.split(replay.base, 1)[1], b"<!DOCTYPE html><html>Service unavailable</html>", "application/pdf")

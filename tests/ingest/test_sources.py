@@ -24,10 +24,12 @@ async def listed(source, ctx: PollContext) -> list:  # noqa: ANN001
 
 
 def test_ofsted_labels_give_type_and_date():
-    assert parse_label("children's services inspection, pdf - 02 december 2022") == ("ilacs_inspection", date(2022, 12, 2))
+    assert parse_label("children's services inspection, pdf - 02 december 2022") == (
+        "ilacs_inspection", date(2022, 12, 2))
     assert parse_label("Area SEND full inspection, pdf - 15 July 2024") == ("area_send_inspection", date(2024, 7, 15))
     assert parse_label("joint area child protection inspection, pdf - 30 january 2024")[0] == "jtai"
-    assert parse_label("children’s services inspection,  pdf - 16 august 2013") == ("ilacs_inspection", date(2013, 8, 16))
+    assert parse_label("children’s services inspection,  pdf - 16 august 2013") == (
+        "ilacs_inspection", date(2013, 8, 16))
     assert parse_label("Something else") == (None, None)
 
 
@@ -97,7 +99,8 @@ async def test_cqc_api_changes_give_location_reports_with_the_council(replay, cl
     until = ctx.cursor["api_until"]
     await listed(source, ctx)
     second = replay.requested("/changes/location")[-1].path
-    assert "startTimestamp=" + (datetime.fromisoformat(until) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ") in second
+    overlap_start = datetime.fromisoformat(until) - timedelta(minutes=5)
+    assert "startTimestamp=" + overlap_start.strftime("%Y-%m-%dT%H:%M:%SZ") in second
 
 
 async def test_lga_pages_until_nothing_is_new_and_finds_peer_challenges(replay, client):

@@ -3,7 +3,6 @@
 import asyncio
 import re
 
-import pytest
 from pydantic import BaseModel
 from redis.asyncio import Redis
 

@@ -2,7 +2,7 @@
 database; time is compressed by WEBHOOK_TIME_SCALE, never slept through."""
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -220,9 +220,9 @@ def test_replay_resends_failed_deliveries_with_the_same_webhook_id(store_app, re
              all(d["status"] != "pending" for d in deliveries(client, sub["id"])))
     first_ids = [h["webhook-id"] for _t, h, _b in rec.hits]
     rec.default = 200
-    too_old = (datetime.now(timezone.utc) - timedelta(days=15)).isoformat()
+    too_old = (datetime.now(UTC) - timedelta(days=15)).isoformat()
     assert client.post(f"/subscriptions/{sub['id']}/replay", json={"since": too_old}, headers=ADMIN).status_code == 422
-    since = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
+    since = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
     r = client.post(f"/subscriptions/{sub['id']}/replay", json={"since": since}, headers=ADMIN)
     assert r.status_code == 202 and r.json()["replayed"] == 2
     wait_for(lambda: len(rec.hits) == 4)

@@ -97,7 +97,8 @@ def location_report_pdf(name: str = "Lucerne House", ratings: dict[str, str] | N
     ratings = ratings or {"safe": "good", "effective": "good", "caring": "outstanding",
                           "responsive": "good", "well-led": "requires_improvement"}
     story = [para(name, TITLE), para("Inspection report"),
-             para(f"Date of inspection visit: {long_date(visit)}"), para(f"Date of publication: {long_date(published)}")]
+             para(f"Date of inspection visit: {long_date(visit)}"),
+             para(f"Date of publication: {long_date(published)}")]
     if local_authority:
         story.append(para(f"Local authority: {local_authority}"))
     story += [para("Ratings", H2), para(f"Overall rating for this service {RATING_TEXT[overall_rating]}")]

@@ -41,7 +41,8 @@ def peer_challenge_report(council: str = "Darlington Borough Council", start: da
 def case_study_html(council: str = "Darlington Council", headline: str = "Learning Disability Services",
                     topic: str = "Adult social care", published: str = "12 March 2024") -> bytes:
     e = html.escape
-    return f"""<!DOCTYPE html><html><head><title>{e(council)} {e(headline)} | Local Government Association</title></head>
+    title = f"{e(council)} {e(headline)} | Local Government Association"
+    return f"""<!DOCTYPE html><html><head><title>{title}</title></head>
 <body><nav>Skip to main content</nav><main><p>Local Government Association</p><h1>{e(council)} {e(headline)}</h1>
 <p>Case study</p><p>{published}</p>
 <p>{e(council)} demonstrates good practice and achieves excellent outcomes for people.</p>

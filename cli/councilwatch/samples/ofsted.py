@@ -7,7 +7,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import cm
 from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
 
-from councilwatch.samples.layout import BODY, H2, TITLE, bullets, date_range, filler, long_date, para, render
+from councilwatch.samples.layout import H2, TITLE, bullets, date_range, filler, long_date, para, render
 
 GRADE_TEXT = {
     "outstanding": "Outstanding",
@@ -127,7 +127,8 @@ def sif_report(
 
 def _letter(council: str, letter_date: date, heading: str, opening: str, sections: list) -> list:
     story = [para(long_date(letter_date)), para("Jo Director"), para("Director of Children’s Services"),
-             para(f"{council} Council"), Spacer(1, 0.3 * cm), para("Dear Jo Director"), para(heading, H2), para(opening)]
+             para(f"{council} Council"), Spacer(1, 0.3 * cm), para("Dear Jo Director"), para(heading, H2),
+             para(opening)]
     story += sections
     story += [para("Yours sincerely"), para("Alex Inspector"), para("His Majesty’s Inspector")]
     return story
@@ -172,7 +173,8 @@ def monitoring_visit_letter(
                "authority was judged inadequate in February 2024. His Majesty’s Inspectors for this visit "
                f"were {' and '.join(inspectors)}.")
     sections = [para("Areas covered by the visit", H2),
-                para("Inspectors reviewed the progress made in the following areas of concern identified at the last inspection:"),
+                para("Inspectors reviewed the progress made in the following areas of concern identified at the "
+                     "last inspection:"),
                 bullets(areas), para("Headline findings", H2), *filler(3), PageBreak(),
                 para("Findings and progress", H2), *filler(10)]
     return render(_letter(council, letter_date, heading, opening, sections), heading, footer=True)
@@ -187,7 +189,8 @@ def jtai_letter(
     improvements: list[str] | None = None,
     strengths: list[str] | None = None,
 ) -> bytes:
-    improvements = improvements or ["The consistency of strategy discussions when children are at risk of harm outside the home.",
+    improvements = improvements or [
+        "The consistency of strategy discussions when children are at risk of harm outside the home.",
                                     "The timeliness of health assessments for children who are arrested."]
     strengths = strengths or ["Strong partnership leadership with a shared vision for children."]
     heading = f"Joint targeted area inspection of {council}"

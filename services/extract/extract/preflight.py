@@ -35,7 +35,8 @@ def preflight(data: bytes, max_pages: int) -> None:
             if size > MAX_CONTENT_BYTES_PER_PAGE:
                 raise PdfError("too_large", f"page {number} holds {size} bytes of drawing instructions")
     except LimitReachedError as exc:
-        raise PdfError("too_large", f"a stream decompresses beyond the safety limit (a decompression bomb?): {exc}") from exc
+        raise PdfError("too_large",
+                       f"a stream decompresses beyond the safety limit (a decompression bomb?): {exc}") from exc
     except FileNotDecryptedError as exc:
         raise PdfError("encrypted", "the PDF needs a password to open") from exc
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):

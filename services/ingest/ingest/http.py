@@ -213,7 +213,8 @@ class PoliteClient:
                         url = urljoin(url, r.headers["location"])
                         continue
                     if r.status_code == 304:
-                        return Fetched(url, 304, etag=r.headers.get("etag"), last_modified=r.headers.get("last-modified"))
+                        return Fetched(url, 304, etag=r.headers.get("etag"),
+                                       last_modified=r.headers.get("last-modified"))
                     if r.status_code != 200:
                         raise FetchError(url, str(r.status_code), f"HTTP {r.status_code}",
                                          retry_after=parse_retry_after(r.headers.get("retry-after")))

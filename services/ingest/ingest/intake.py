@@ -36,7 +36,8 @@ class Accepted:
 
 
 class Intake:
-    def __init__(self, blobs: BlobStore, redis: Redis, broker: RedisBroker, *, claim_ttl_s: int, stream_maxlen: int) -> None:
+    def __init__(self, blobs: BlobStore, redis: Redis, broker: RedisBroker, *, claim_ttl_s: int,
+                 stream_maxlen: int) -> None:
         self.blobs = blobs
         self.redis = redis
         self.broker = broker

@@ -268,7 +268,8 @@ class Monitor:
             return
         # Recorded before it is published, and marked after: a crash in between republishes
         # the same signal id, which the store dedupes.
-        signal_id = active["id"] if active else f"{signal.source}:{signal.kind}:{signal.council_gss}:{now():%Y%m%d}-{uuid.uuid4().hex[:8]}"
+        fresh = f"{signal.source}:{signal.kind}:{signal.council_gss}:{now():%Y%m%d}-{uuid.uuid4().hex[:8]}"
+        signal_id = active["id"] if active else fresh
         if active is None:
             await self._db(self.state.add_signal, signal_id, signal.source, signal.kind, signal.council_gss,
                            signal.detail, seeding)

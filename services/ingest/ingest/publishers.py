@@ -14,7 +14,6 @@ from ingest.sources.ofsted import OfstedSource
 from ingest.state import State
 from shared.councils import default_register
 
-
 log = logging.getLogger(__name__)
 
 

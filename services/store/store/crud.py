@@ -4,8 +4,8 @@ of work, made by the caller; nothing here talks to the network."""
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from shared.councils import default_register
 from shared import trace
+from shared.councils import default_register
 from shared.events import DocumentExtracted, DocumentFetched, SignalObserved, utcnow
 from store.changes import DIRECT_EVENTS, OPERATOR_EVENTS, assessment_started, derive_events
 from store.models import Delivery, Document, Event, Finding, Subscription

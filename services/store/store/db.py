@@ -1,6 +1,6 @@
 """Engine, sessions and migrations (Alembic, scripts in `store/migrations`)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -48,4 +48,4 @@ def as_utc(value: datetime | None) -> datetime | None:
     """SQLite hands timestamps back without a zone; they are stored in UTC."""
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=timezone.utc)
+    return value.replace(tzinfo=UTC)

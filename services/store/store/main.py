@@ -11,17 +11,22 @@ from sqlalchemy import text
 from shared.broker import consuming, make_broker
 from shared.consumer import ReliableConsumer
 from shared.events import (
-    DOCUMENTS_EXTRACTED, DOCUMENTS_FETCHED, SIGNALS_OBSERVED, STORE_GROUP, DocumentExtracted, DocumentFetched,
+    DOCUMENTS_EXTRACTED,
+    DOCUMENTS_FETCHED,
+    SIGNALS_OBSERVED,
+    STORE_GROUP,
+    DocumentExtracted,
+    DocumentFetched,
     SignalObserved,
 )
 from shared.health import add_health_routes, redis_checks, timed
 from shared.log import configure_logging
 from store.api import router
-from store.feeds import router as feeds_router
-from store.subscriptions_api import router as subscriptions_router
 from store.consumers import StoreConsumers
 from store.db import make_engine, migrate
+from store.feeds import router as feeds_router
 from store.settings import StoreSettings
+from store.subscriptions_api import router as subscriptions_router
 from store.webhooks import Dispatcher
 
 GROUPS = [(DOCUMENTS_FETCHED, STORE_GROUP), (DOCUMENTS_EXTRACTED, STORE_GROUP), (SIGNALS_OBSERVED, STORE_GROUP)]
@@ -39,7 +44,8 @@ def create_app(settings: StoreSettings | None = None) -> FastAPI:
         claim_idle_ms=settings.CLAIM_IDLE_MS, max_deliveries=settings.MAX_DELIVERIES,
     )
     ReliableConsumer(stream=DOCUMENTS_FETCHED, model=DocumentFetched, handle=consumers.on_document_fetched, **common)
-    ReliableConsumer(stream=DOCUMENTS_EXTRACTED, model=DocumentExtracted, handle=consumers.on_document_extracted, **common)
+    ReliableConsumer(stream=DOCUMENTS_EXTRACTED, model=DocumentExtracted, handle=consumers.on_document_extracted,
+                     **common)
     ReliableConsumer(stream=SIGNALS_OBSERVED, model=SignalObserved, handle=consumers.on_signal_observed, **common)
     state = {"started": False}
 

@@ -312,7 +312,8 @@ class Dispatcher:
         sub.active, sub.disabled_reason, sub.disabled_at = False, reason, now
         DISABLED.labels("gone" if "410" in reason else "failing").inc()
         log.warning("endpoint disabled", extra={"subscription_id": sub.id, "reason": reason})
-        return self._tell_owner(session, sub, ENDPOINT_DISABLED, now, {"reason": reason, "disabled_at": now.isoformat()})
+        return self._tell_owner(session, sub, ENDPOINT_DISABLED, now,
+                                {"reason": reason, "disabled_at": now.isoformat()})
 
     def _failing(self, session: Session, sub: Subscription, delivery: Delivery, outcome: Outcome,
                  now: datetime) -> list[Delivery]:

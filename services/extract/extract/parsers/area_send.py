@@ -48,6 +48,7 @@ def parse(text: DocumentText, data: bytes) -> dict[str, Any]:
     m = _NEXT.search(page1)
     if m:
         found["next_inspection"] = " ".join(m.group(1).split())
-        found["next_inspection_months"] = 18 if "18 months" in m.group(1) else 36 if "three years" in m.group(1) else None
+        when = m.group(1)
+        found["next_inspection_months"] = 18 if "18 months" in when else 36 if "three years" in when else None
     found["improvements"] = paragraphs_after(text, _IMPROVE)
     return found

@@ -22,7 +22,8 @@ def matches(text: DocumentText) -> bool:
 
 def parse(text: DocumentText, data: bytes) -> dict[str, Any]:
     lines = [line for line in text.pages[0] if not _PUBLISHER.match(line)]
-    first = next((i for i, x in enumerate(text.pages[0]) if not _PUBLISHER.match(x) and not _CASE_STUDY.fullmatch(x)), 0)
+    first = next((i for i, x in enumerate(text.pages[0])
+                  if not _PUBLISHER.match(x) and not _CASE_STUDY.fullmatch(x)), 0)
     title = text.title_from(first)
     found: dict[str, Any] = {"source": "lga", "document_type": "lga_case_study", "title": title,
                              "headline": title.split(":", 1)[-1].strip()}

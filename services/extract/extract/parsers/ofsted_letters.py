@@ -12,8 +12,11 @@ from extract.text import DocumentText
 
 KINDS = (
     ("ilacs_focused_visit", re.compile(r"^Focused visit to (.+?) (?:local authority )?children.s services", re.I)),
-    ("ilacs_monitoring_visit", re.compile(r"^Monitoring visit (?:to|of) (.+?) (?:local authority )?children.s services", re.I)),
-    ("jtai", re.compile(r"^Joint targeted area inspection (?:\(JTAI\) )?of (?:the multi-agency response to .+? in )?(.+)$", re.I)),
+    ("ilacs_monitoring_visit",
+     re.compile(r"^Monitoring visit (?:to|of) (.+?) (?:local authority )?children.s services", re.I)),
+    ("jtai",
+     re.compile(r"^Joint targeted area inspection (?:\(JTAI\) )?of (?:the multi-agency response to .+? in )?(.+)$",
+                re.I)),
 )
 _VISIT_DATES = re.compile(r"(?:visit|inspection) to .+? (?:on|from) (.+?)\.", re.I)
 _TOOK_PLACE = re.compile(r"(?:took place|was carried out) (?:from|on|between) (.+?)\.", re.I)

@@ -17,13 +17,17 @@ _TITLE = re.compile(r"Inspection of services for children in need of help and pr
 _DATES = re.compile(r"^Inspection dates?:\s*(.+)$", re.I)
 _PUBLISHED = re.compile(r"^Report published:\s*(.+)$", re.I)
 _LEAD = re.compile(r"^Lead inspector:\s*([^,]+)", re.I)
-_OVERALL = re.compile(r"Children.s services in (.+?) (?:are|is) (outstanding|good|inadequate|requires improvement(?: to be good)?)", re.I)
-_LSCB = re.compile(r"Local Safeguarding Children Board \(LSCB\) (?:is|requires) ?(outstanding|good|inadequate|improvement(?: to be good)?)", re.I)
+_OVERALL = re.compile(
+    r"Children.s services in (.+?) (?:are|is) (outstanding|good|inadequate|requires improvement(?: to be good)?)", re.I)
+_LSCB = re.compile(
+    r"Local Safeguarding Children Board \(LSCB\) (?:is|requires) ?"
+    r"(outstanding|good|inadequate|improvement(?: to be good)?)", re.I)
 ROWS = (
     ("help_and_protection", re.compile(r"children who need help and protection", re.I)),
     ("adoption_performance", re.compile(r"adoption performance", re.I)),
     ("care_leavers", re.compile(r"experiences and progress of care leavers", re.I)),
-    ("children_looked_after_and_achieving_permanence", re.compile(r"children looked after and achieving permanence", re.I)),
+    ("children_looked_after_and_achieving_permanence",
+     re.compile(r"children looked after and achieving permanence", re.I)),
     ("leadership_management_and_governance", re.compile(r"leadership, management and governance", re.I)),
 )
 
@@ -57,7 +61,8 @@ def parse(text: DocumentText, data: bytes) -> dict[str, Any]:
     m = _LSCB.search(joined)
     if m:
         word = m.group(1).lower()
-        judgements["lscb_effectiveness"] = normalise_grade("requires " + word if word.startswith("improvement") else word)
+        grade = "requires " + word if word.startswith("improvement") else word
+        judgements["lscb_effectiveness"] = normalise_grade(grade)
     found["judgements"] = {k: v for k, v in judgements.items() if v}
     found["judgement_pages"] = {k: pages.get(k, 1) for k in found["judgements"]}
     if (m := first_line_matching(text, _DATES)) is not None:

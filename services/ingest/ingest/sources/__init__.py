@@ -95,7 +95,8 @@ class Source:
         return []
 
 
-async def listing_pages(ctx: PollContext, source: str, url: str, max_pages: int) -> AsyncIterator[tuple[bytes, list[Link]]]:
+async def listing_pages(ctx: PollContext, source: str, url: str,
+                        max_pages: int) -> AsyncIterator[tuple[bytes, list[Link]]]:
     """Each page of a paginated listing, as (body, links), following its "next" link."""
     next_url: str | None = url
     for _ in range(max_pages):

@@ -18,7 +18,7 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from ingest.http import FetchError
 from ingest.links import items_under, links_in
@@ -107,7 +107,7 @@ class CqcSource(Source):
 
     # --- syndication API ---
     async def _api_changes(self, ctx: PollContext) -> AsyncIterator[Publication | Signal]:
-        end = datetime.now(timezone.utc).replace(microsecond=0)
+        end = datetime.now(UTC).replace(microsecond=0)
         since = ctx.cursor.get("api_until")
         start = datetime.fromisoformat(since) - WINDOW_OVERLAP if since else end - FIRST_WINDOW
         headers = {"Ocp-Apim-Subscription-Key": self.api_key}
