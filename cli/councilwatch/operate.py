@@ -112,7 +112,8 @@ def _store_status() -> None:
     from sqlmodel import Session, select
 
     from store.db import make_engine
-    from store.models import Delivery, Document, Subscription
+    from store.models import Delivery, Document
+    from store.webhooks import delivery_backlog
 
     class DatabaseSetting(BaseServiceSettings):
         # Only where the store's database is; the store's other settings (its admin key)
@@ -125,12 +126,12 @@ def _store_status() -> None:
         with Session(engine) as session:
             docs = dict(session.exec(select(Document.status, func.count()).group_by(Document.status)).all())
             deliveries = dict(session.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
-            active = session.exec(select(func.count()).where(Subscription.active == True)).one()  # noqa: E712
-            disabled = session.exec(select(func.count()).where(Subscription.active == False)).one()  # noqa: E712
+            backlog = delivery_backlog(session)
         engine.dispose()
     except Exception as exc:  # noqa: BLE001 - status reports what it can reach
         print(f"database: DOWN or not set up ({type(exc).__name__}: {exc})")
         return
     print(f"documents: {', '.join(f'{k} {v}' for k, v in sorted(docs.items())) or 'none'}")
-    print(f"webhook deliveries: {', '.join(f'{k} {v}' for k, v in sorted(deliveries.items())) or 'none'}; "
-          f"subscriptions: {active} active, {disabled} disabled")
+    overdue = f" (the oldest due {backlog['overdue_s']:.0f} s ago)" if backlog["overdue_s"] >= 60 else ""
+    print(f"webhook deliveries: {', '.join(f'{k} {v}' for k, v in sorted(deliveries.items())) or 'none'}{overdue}; "
+          f"subscriptions: {', '.join(f'{n} {state}' for state, n in backlog['endpoints'].items())}")

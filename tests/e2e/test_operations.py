@@ -57,7 +57,7 @@ def test_dead_letter_is_shown_explained_and_redriven_after_the_fix(services, tmp
         status = cli(svc, "status")
         assert status.returncode == 0, status.stderr
         assert "documents.fetched" in status.stdout and "extracted 1" in status.stdout
-        assert "succeeded" in status.stdout
+        assert "succeeded" in status.stdout and "subscriptions: 1 active, 0 failing, 0 disabled" in status.stdout
         assert cli(svc, "dlq", "show", "0-0").returncode == 1
     finally:
         receiver.stop()

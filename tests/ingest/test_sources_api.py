@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
@@ -44,6 +45,20 @@ def test_schedule_polls_every_source_and_reports_it(tmp_path, redis_url, replay)
         assert REGISTRY.get_sample_value("ingest_publications_discovered_total", {"source": "lga"}) - discovered == 3
         assert 'ingest_publications_discovered_total{source="lga"}' in metrics
         assert 'ingest_polls_total{outcome="ok",source="ofsted"}' in metrics
+
+
+def test_last_success_gauge_comes_from_the_durable_state(tmp_path, redis_url):
+    """After a restart the staleness gauge still says when a publisher was last read."""
+    closed = "http://127.0.0.1:9"
+    settings = app_settings(tmp_path, redis_url, OFSTED_REPORTS_URL=f"{closed}/ofsted", CQC_WEB_URL=f"{closed}/cqc",
+                            LGA_URL=f"{closed}/lga", CQC_API_KEY="")
+    earlier = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    with TestClient(create_app(settings)) as client:
+        client.app.state.watch_state.set_status("lga", last_success_at=earlier)  # as a previous process left it
+        wait_for(lambda: client.get("/sources").json()[2]["last_error"])  # this process cannot read it
+        client.get("/metrics")
+        value = REGISTRY.get_sample_value("ingest_source_last_success_timestamp_seconds", {"source": "lga"})
+        assert value == earlier.timestamp()
 
 
 def test_a_closed_network_shows_as_warn_not_fail(tmp_path, redis_url):

@@ -2,10 +2,12 @@
 database; time is compressed by WEBHOOK_TIME_SCALE, never slept through."""
 
 import json
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from sqlmodel import Session
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
@@ -147,6 +149,24 @@ def test_410_disables_at_once_and_the_owner_hears_of_it(store_app, receivers):
     assert b"doc_3" in gone.hits[1][2]
 
 
+def gauges(client) -> dict[str, float]:  # noqa: ANN001
+    """`webhook_endpoints` by state, as this store's /metrics reports them now."""
+    client.get("/metrics")  # a scrape refreshes them from the database
+    return {state: REGISTRY.get_sample_value("webhook_endpoints", {"state": state})
+            for state in ("active", "failing", "disabled")}
+
+
+def test_backlog_gauges_show_deliveries_the_dispatcher_is_not_sending(store_app, receivers):
+    client = store_app(WEBHOOK_DISPATCH_ENABLED=False)  # as if the dispatcher had stopped
+    subscribe(client, receivers().url)
+    publish(client, "doc_1")
+    time.sleep(1.2)
+    client.get("/metrics")
+    assert REGISTRY.get_sample_value("webhook_deliveries_pending") == 2  # the creation ping and the publication
+    assert REGISTRY.get_sample_value("webhook_deliveries_overdue_seconds") >= 1.2
+    assert gauges(client) == {"active": 1, "failing": 0, "disabled": 0}
+
+
 def notices(receiver: ScriptedReceiver, kind: str) -> list[dict]:
     return [json.loads(b)["data"] for _t, _h, b in receiver.hits if json.loads(b)["type"] == kind]
 
@@ -175,6 +195,7 @@ def test_a_failing_spell_is_told_once_and_its_recovery_after(store_app, receiver
     Webhook(sub_watcher["secret"]).verify(body, headers)
     assert not notices(flaky, "endpoint.failing")  # not sent to the endpoint that is failing
     assert client.get(f"/subscriptions/{sub_flaky['id']}", headers=mine).json()["failing_since"]
+    assert gauges(client) == {"active": 2, "failing": 1, "disabled": 0}
 
     down[0] = False
     publish(client, "doc_3")
@@ -184,6 +205,7 @@ def test_a_failing_spell_is_told_once_and_its_recovery_after(store_app, receiver
         assert recovered["subscription_id"] == sub_flaky["id"] and recovered["failed_deliveries"] == 2
         assert recovered["failing_since"] == failing["failing_since"]
     assert client.get(f"/subscriptions/{sub_flaky['id']}", headers=mine).json()["failing_since"] is None
+    assert gauges(client) == {"active": 3, "failing": 0, "disabled": 0}
     # The blip (one 500, then a success) was never a spell.
     assert [d["status"] for d in deliveries(client, sub_blip["id"], mine)][-2:] == ["succeeded", "succeeded"]
     assert {n["subscription_id"] for k in ("endpoint.failing", "endpoint.recovered")

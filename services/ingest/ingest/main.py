@@ -14,8 +14,8 @@ from ingest.publishers import intervals, make_monitor
 from ingest.routes import router
 from ingest.schedule import Scheduler
 from ingest.settings import IngestSettings
+from ingest.sources_api import refresh_source_gauges, source_checks
 from ingest.sources_api import router as sources_router
-from ingest.sources_api import source_checks
 from ingest.state import State
 from shared.blobs import DirectoryBlobStore
 from shared.broker import make_broker
@@ -75,5 +75,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         checks = await redis_checks(app.state.redis, []) | await blob_check(blobs)
         return checks | await source_checks(app.state.watch_state, list(app.state.monitor.sources))
 
-    add_health_routes(app, "ingest", readiness, lambda: state["started"])
+    add_health_routes(app, "ingest", readiness, lambda: state["started"],
+                      refresh_metrics=lambda: refresh_source_gauges(app.state.watch_state,
+                                                                    list(app.state.monitor.sources)))
     return app

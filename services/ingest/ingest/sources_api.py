@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from ingest.monitor import LAST_SUCCESS
 from ingest.state import State
 from shared.health import Check
 
@@ -51,3 +52,13 @@ async def source_checks(state: State, names: list[str]) -> dict[str, list[Check]
             check["output"] = view["last_error"]
         checks[f"source:{name}"] = [check]
     return checks
+
+
+async def refresh_source_gauges(state: State, names: list[str]) -> None:
+    """Last success per source from the durable state, not this process's memory: after a
+    restart the gauge still tells how long a publisher has gone unread, so a staleness
+    alert neither resets nor goes silent while the process never succeeds."""
+    for name in names:
+        view = await asyncio.to_thread(source_view, state, name)
+        if view["last_success_at"]:
+            LAST_SUCCESS.labels(name).set(view["last_success_at"].timestamp())

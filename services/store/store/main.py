@@ -27,7 +27,7 @@ from store.db import make_engine, migrate
 from store.feeds import router as feeds_router
 from store.settings import StoreSettings
 from store.subscriptions_api import router as subscriptions_router
-from store.webhooks import Dispatcher
+from store.webhooks import Dispatcher, delivery_gauges
 
 GROUPS = [(DOCUMENTS_FETCHED, STORE_GROUP), (DOCUMENTS_EXTRACTED, STORE_GROUP), (SIGNALS_OBSERVED, STORE_GROUP)]
 
@@ -90,6 +90,9 @@ def create_app(settings: StoreSettings | None = None) -> FastAPI:
         checks["database:responseTime"] = [await timed("datastore", db_probe)]
         return checks
 
-    add_health_routes(app, "store", readiness, lambda: state["started"],
-                      refresh_metrics=lambda: redis_checks(app.state.redis, GROUPS))
+    async def refresh_metrics() -> None:
+        await redis_checks(app.state.redis, GROUPS)
+        await asyncio.to_thread(delivery_gauges, engine)
+
+    add_health_routes(app, "store", readiness, lambda: state["started"], refresh_metrics=refresh_metrics)
     return app

@@ -58,10 +58,42 @@ DISABLED = Counter("webhook_subscriptions_disabled_total", "Endpoints disabled, 
 FAILING = Counter("webhook_endpoints_failing_total", "Failing spells begun (the owner told endpoint.failing).")
 RECOVERED = Counter("webhook_endpoints_recovered_total", "Failing spells ended by a success.")
 IN_FLIGHT = Gauge("webhook_deliveries_in_flight", "Deliveries claimed and not yet finished.")
+# Read from the database on each scrape (`delivery_gauges`), so every replica reports the same.
+PENDING = Gauge("webhook_deliveries_pending", "Deliveries to active endpoints still to succeed or fail for good.")
+OVERDUE = Gauge("webhook_deliveries_overdue_seconds",
+                "How long the most overdue delivery has been due; above a minute only when the dispatcher "
+                "is not keeping up or not running (retries wait for their time, so failing endpoints do not count).")
+ENDPOINTS = Gauge("webhook_endpoints", "Subscriptions by state (active, failing, disabled).", ["state"])
 RESPONSE_MAX_CHARS = 2000
 JITTER = 0.2
 CLAIM_BATCH = 200
 RECORD_BATCH = 500
+
+
+def delivery_backlog(session: Session) -> dict:
+    """Deliveries waiting, how overdue the oldest is, and endpoints by state."""
+    pending, oldest = session.exec(
+        select(func.count(), func.min(Delivery.next_attempt_at))
+        .join(Subscription, Subscription.id == Delivery.subscription_id)
+        .where(Delivery.status == "pending", Subscription.active == True)).one()  # noqa: E712
+    endpoints = dict.fromkeys(("active", "failing", "disabled"), 0)
+    for active, failing, count in session.exec(
+            select(Subscription.active, Subscription.failing_since.is_not(None), func.count())
+            .group_by(Subscription.active, Subscription.failing_since.is_not(None))):
+        endpoints["disabled" if not active else "failing" if failing else "active"] += count
+    oldest = as_utc(oldest)
+    overdue = max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0
+    return {"pending": pending, "overdue_s": overdue, "endpoints": endpoints}
+
+
+def delivery_gauges(engine: Engine) -> None:
+    """Refresh the backlog and endpoint gauges from the database."""
+    with Session(engine) as session:
+        backlog = delivery_backlog(session)
+    PENDING.set(backlog["pending"])
+    OVERDUE.set(backlog["overdue_s"])
+    for state, count in backlog["endpoints"].items():
+        ENDPOINTS.labels(state).set(count)
 
 
 def retryable(status: int | None) -> bool:
