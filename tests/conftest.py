@@ -99,6 +99,8 @@ def services(tmp_path: Path, redis_url: str) -> Iterator[callable]:
             COUNCILWATCH_ENV="development", WEBHOOK_ALLOW_PRIVATE="true", REDIS_URL=redis_url,
             DATABASE_URL=database_url, VAR_DIR=str(tmp_path / "var"), CLAIM_IDLE_MS="1000",
             DISPATCH_INTERVAL_S="0.2", LOG_JSON="true", COUNCILWATCH_ADMIN_KEY="test-admin-key-0123456789",
+            # Drills count every stream entry; the canary has its own test.
+            CANARY_INTERVAL_S="0",
         )
         base.update(env)
         svc = TestServices.on_free_ports(base, log_dir=tmp_path)

@@ -10,6 +10,7 @@ duplicate event, which every handler absorbs, never a lost one.
 import asyncio
 import json
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 import redis
@@ -111,6 +112,7 @@ def _store_status() -> None:
     from sqlalchemy import func
     from sqlmodel import Session, select
 
+    from store.canary import last_canary
     from store.db import make_engine
     from store.models import Delivery, Document
     from store.webhooks import delivery_backlog
@@ -127,6 +129,7 @@ def _store_status() -> None:
             docs = dict(session.exec(select(Document.status, func.count()).group_by(Document.status)).all())
             deliveries = dict(session.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
             backlog = delivery_backlog(session)
+            canary = last_canary(session)
         engine.dispose()
     except Exception as exc:  # noqa: BLE001 - status reports what it can reach
         print(f"database: DOWN or not set up ({type(exc).__name__}: {exc})")
@@ -135,3 +138,17 @@ def _store_status() -> None:
     overdue = f" (the oldest due {backlog['overdue_s']:.0f} s ago)" if backlog["overdue_s"] >= 60 else ""
     print(f"webhook deliveries: {', '.join(f'{k} {v}' for k, v in sorted(deliveries.items())) or 'none'}{overdue}; "
           f"subscriptions: {', '.join(f'{n} {state}' for state, n in backlog['endpoints'].items())}")
+    print(f"canary: {_canary_line(canary)}")
+
+
+def _canary_line(run) -> str:  # noqa: ANN001
+    from store.db import as_utc
+
+    if run is None:
+        return "none received yet (ingest sends one every CANARY_INTERVAL_S)"
+    ago = (datetime.now(UTC) - as_utc(run.completed_at)).total_seconds()
+    took = ""
+    if run.sent_at:
+        took = f", {(as_utc(run.completed_at) - as_utc(run.sent_at)).total_seconds():.1f} s end to end"
+    verdict = "ok" if run.ok else f"WRONG ({run.problem})"
+    return f"last came through {ago:.0f} s ago{took}: {verdict}"

@@ -131,6 +131,8 @@ class DocumentFetched(BaseModel):
     council_gss: str | None = None
     fetched_at: datetime = Field(default_factory=utcnow)
     trace_id: str | None = None
+    # A synthetic document (shared.canary): the store records a canary run, not a document.
+    canary: bool = False
 
 
 class DocumentExtracted(BaseModel):
@@ -142,6 +144,10 @@ class DocumentExtracted(BaseModel):
     findings: Findings
     extracted_at: datetime = Field(default_factory=utcnow)
     trace_id: str | None = None
+    # Copied from DocumentFetched: when ingest had the bytes (the pipeline's latency), and
+    # whether this is the canary.
+    fetched_at: datetime | None = None
+    canary: bool = False
 
 
 class SignalObserved(BaseModel):

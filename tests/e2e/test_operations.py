@@ -2,9 +2,11 @@
 shows why, a redrive after the fix delivers, `councilwatch status` sums it up."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 
 import httpx
 
@@ -12,7 +14,7 @@ from councilwatch.receiver import Receiver
 from councilwatch.samples import ilacs_report
 from shared.events import DOCUMENTS_FETCHED, dead_letter_stream
 from tests.conftest import wait_for
-from tests.e2e.test_pipeline import subscribe, upload
+from tests.e2e.test_pipeline import metric, subscribe, upload
 
 
 def cli(svc, *args: str) -> subprocess.CompletedProcess:  # noqa: ANN001
@@ -62,3 +64,26 @@ def test_dead_letter_is_shown_explained_and_redriven_after_the_fix(services, tmp
     finally:
         receiver.stop()
         os.environ.pop("UNUSED", None)
+
+
+def test_the_canary_goes_through_the_whole_pipeline_and_tells_no_subscriber(services, tmp_path):
+    receiver = Receiver(out=lambda _l: None).start()
+    try:
+        svc = services(f"sqlite:///{tmp_path / 'store.db'}", INGEST_SOURCES="", CANARY_INTERVAL_S="0.3")
+        svc.start_all()
+        subscribe(svc, receiver)  # every event type, every council
+        wait_for(lambda: metric(svc, "store", 'councilwatch_canary_runs_total{outcome="ok"}') >= 3, timeout_s=30)
+        assert metric(svc, "ingest", "ingest_canaries_sent_total") >= 3
+        assert metric(svc, "store", "councilwatch_canary_last_success_timestamp_seconds") > time.time() - 30
+        assert metric(svc, "store", 'councilwatch_canary_runs_total{outcome="failed"}') == 0
+
+        status = cli(svc, "status")
+        assert "documents: none" in status.stdout, status.stdout
+        assert re.search(r"canary: last came through \d+ s ago, [\d.]+ s end to end: ok", status.stdout), status.stdout
+        # The same bytes every round: one blob, however many rounds.
+        blobs = [p for p in (tmp_path / "var" / "blobs").rglob("*") if p.is_file() and not p.suffix]
+        assert len(blobs) == 1
+        time.sleep(1)
+        assert receiver.received == [] and receiver.pings  # the creation ping only
+    finally:
+        receiver.stop()

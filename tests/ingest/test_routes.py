@@ -1,8 +1,11 @@
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
 from ingest.main import create_app
 from ingest.settings import IngestSettings
+from shared.canary import CANARY_PDF
 from shared.events import DOCUMENTS_FETCHED
 
 
@@ -78,3 +81,17 @@ def test_a_full_redis_refuses_with_503_and_nothing_is_half_published(tmp_path):
         direct.close()
     finally:
         private.stop()
+
+
+def test_each_canary_is_a_new_document_on_the_same_blob(client, redis_client, tmp_path):
+    intake = client.app.state.intake
+    ids = [client.portal.call(intake.publish_canary) for _ in range(2)]
+    assert len(set(ids)) == 2 and all(i.startswith("canary_") for i in ids)
+    events = [json.loads(raw[raw.index(b"{"):]) for _id, fields in redis_client.xrange(DOCUMENTS_FETCHED)
+              for raw in [fields[b"__data__"]]]
+    assert [e["document_id"] for e in events] == ids and all(e["canary"] for e in events)
+    blobs = [p for p in (tmp_path / "blobs").rglob("*") if p.is_file()]
+    assert len(blobs) == 1 and blobs[0].read_bytes() == CANARY_PDF  # and no dedupe mark beside it
+    # An upload is never taken for a canary.
+    r = client.post("/documents", files={"file": ("a.pdf", b"%PDF-1.7 not a canary")})
+    assert r.status_code == 202 and r.json()["status"] == "accepted"

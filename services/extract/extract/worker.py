@@ -64,7 +64,7 @@ class Extractor:
         findings = enrich(findings, event)
         extracted = DocumentExtracted(
             document_id=event.document_id, sha256=event.sha256, source_url=event.source_url,
-            findings=findings, trace_id=event.trace_id,
+            findings=findings, trace_id=event.trace_id, fetched_at=event.fetched_at, canary=event.canary,
         )
         if findings.error and findings.error.code in RETRIED_CODES:
             FAILURES.labels(findings.error.code).inc()
@@ -100,7 +100,8 @@ class Extractor:
         findings = Findings(file=event.filename or event.source_url, sha256=event.sha256, error=error,
                             parser_version=PARSER_VERSION)
         return DocumentExtracted(document_id=event.document_id, sha256=event.sha256,
-                                 source_url=event.source_url, findings=findings, trace_id=event.trace_id)
+                                 source_url=event.source_url, findings=findings, trace_id=event.trace_id,
+                                 fetched_at=event.fetched_at, canary=event.canary)
 
 
 def enrich(findings: Findings, event: DocumentFetched) -> Findings:

@@ -18,13 +18,16 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 
 from shared.blobs import BlobStore
+from shared.canary import CANARY_FILENAME, CANARY_PDF, new_canary_id
 from shared.events import DOCUMENTS_FETCHED, SIGNALS_OBSERVED, DocumentFetched, SignalObserved, Source, document_id_for
+from shared.media import PDF
 from shared.trace import HEADER, new_traceparent, trace_id_of
 
 log = logging.getLogger(__name__)
 
 PUBLISHED = Counter("ingest_documents_published_total", "Documents put on the stream.", ["source"])
 DUPLICATES = Counter("ingest_documents_duplicate_total", "Documents already seen, by content.")
+CANARIES = Counter("ingest_canaries_sent_total", "Canary documents sent down the pipeline.")
 
 
 @dataclass
@@ -84,6 +87,21 @@ class Intake:
         PUBLISHED.labels(source or "upload").inc()
         log.info("document published", extra={"document_id": document_id, "trace_id": event.trace_id})
         return Accepted(document_id, key, duplicate=False, trace_id=event.trace_id)
+
+    async def publish_canary(self) -> str:
+        """Send the canary (shared.canary) down the pipeline: the same bytes each round, so
+        one blob, but a new document id, past the content dedupe."""
+        key = self.blobs.put(CANARY_PDF)
+        traceparent = new_traceparent()
+        event = DocumentFetched(
+            document_id=new_canary_id(), sha256=key, blob_key=key, size_bytes=len(CANARY_PDF),
+            filename=CANARY_FILENAME, media_type=PDF, canary=True, trace_id=trace_id_of(traceparent),
+        )
+        await self.broker.publish(event, stream=DOCUMENTS_FETCHED, maxlen=self.stream_maxlen or None,
+                                  headers={HEADER: traceparent})
+        CANARIES.inc()
+        log.info("canary sent", extra={"document_id": event.document_id, "trace_id": event.trace_id})
+        return event.document_id
 
     async def publish_signal(self, signal: SignalObserved) -> None:
         """Put a publisher's signal on its stream (the store dedupes on `signal_id`)."""

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from ingest.canary import send_canaries
 from ingest.intake import Intake
 from ingest.publishers import intervals, make_monitor
 from ingest.routes import router
@@ -49,12 +50,16 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
                     Scheduler(app.state.monitor, intervals(settings), jitter=settings.INGEST_JITTER).run(),
                     name="publisher-schedule",
                 )
+            background = [scheduler] if scheduler is not None else []
+            if settings.CANARY_INTERVAL_S > 0:
+                background.append(asyncio.create_task(
+                    send_canaries(app.state.intake, settings.CANARY_INTERVAL_S), name="canary"))
             state["started"] = True
             yield
-            if scheduler is not None:
-                scheduler.cancel()
+            for task in background:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await scheduler
+                    await task
             await app.state.monitor.client.aclose()
         watch_state.close()
         await redis.aclose()

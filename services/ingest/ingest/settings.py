@@ -13,6 +13,9 @@ class IngestSettings(BaseServiceSettings):
     INGEST_MAX_UPLOAD_BYTES: int = 50 * 1024 * 1024
     # A claimed-but-unpublished upload (crash between claim and XADD) frees after this.
     INGEST_CLAIM_TTL_S: int = 60
+    # How often the canary (shared.canary) is sent down the pipeline; 0: never. The first
+    # goes one interval after start.
+    CANARY_INTERVAL_S: float = 900
     # The monitors' own state (what was seen and published, HTTP validators, source status).
     INGEST_DATABASE_URL: str = ""
 

@@ -1,18 +1,26 @@
 """Database work of the store, as plain functions taking a session. One commit per unit
 of work, made by the caller; nothing here talks to the network."""
 
+from prometheus_client import Histogram
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from shared import trace
 from shared.councils import default_register
 from shared.events import DocumentExtracted, DocumentFetched, SignalObserved, utcnow
+from store.canary import record_canary
 from store.changes import DIRECT_EVENTS, OPERATOR_EVENTS, assessment_started, derive_events
 from store.models import Delivery, Document, Event, Finding, Subscription
+
+PIPELINE_SECONDS = Histogram("councilwatch_document_pipeline_seconds",
+                             "From ingest having a document's bytes to its findings being stored.",
+                             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600))
 
 
 def record_fetched(session: Session, event: DocumentFetched) -> None:
     """Note that a document is in the pipeline; never downgrades a later status."""
+    if event.canary:
+        return  # recorded when its findings come (store.canary)
     doc = session.get(Document, event.document_id)
     if doc is not None:
         return
@@ -30,9 +38,14 @@ def record_extraction(session: Session, event: DocumentExtracted, *, public_base
     is a failed one told it failed again. A failed document that later extracts (a redrive
     after a fix) becomes extracted: success supersedes failure, never the other way round.
     """
+    if event.canary:
+        record_canary(session, event)
+        return []
     doc = session.get(Document, event.document_id)
     if doc is not None and (doc.status == "extracted" or (doc.status == "failed" and event.findings.error)):
         return []
+    if event.fetched_at is not None:
+        PIPELINE_SECONDS.observe(max(0.0, (utcnow() - event.fetched_at).total_seconds()))
     findings = event.findings
     if doc is None:
         doc = Document(id=event.document_id, sha256=event.sha256, status="fetched")

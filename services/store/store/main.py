@@ -22,6 +22,7 @@ from shared.events import (
 from shared.health import add_health_routes, redis_checks, timed
 from shared.log import configure_logging
 from store.api import router
+from store.canary import canary_gauges
 from store.consumers import StoreConsumers
 from store.db import make_engine, migrate
 from store.feeds import router as feeds_router
@@ -93,6 +94,7 @@ def create_app(settings: StoreSettings | None = None) -> FastAPI:
     async def refresh_metrics() -> None:
         await redis_checks(app.state.redis, GROUPS)
         await asyncio.to_thread(delivery_gauges, engine)
+        await asyncio.to_thread(canary_gauges, engine)
 
     add_health_routes(app, "store", readiness, lambda: state["started"], refresh_metrics=refresh_metrics)
     return app

@@ -124,3 +124,13 @@ class DeliveryAttempt(SQLModel, table=True):
     response_body: str | None = None
     error: str | None = None
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class CanaryRun(SQLModel, table=True):
+    """One round of the end-to-end canary (shared.canary) as the store received it; kept a week."""
+
+    id: str = Field(primary_key=True, max_length=64)  # the canary's document id
+    sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    completed_at: datetime = _ts(nullable=False, index=True)
+    ok: bool
+    problem: str | None = Field(default=None, max_length=500)
