@@ -13,17 +13,9 @@ CANARY_FILENAME = "councilwatch-canary.pdf"
 CANARY_TEXT = "CouncilWatch canary: a synthetic document that checks the pipeline end to end"
 
 
-def _pdf(text: str) -> bytes:
-    """A one-page PDF showing `text`, written by hand (no PDF library needed to make it)."""
-    content = f"BT /F1 11 Tf 72 770 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+def write_pdf(objects: list[bytes]) -> bytes:
+    """A PDF of the given objects (numbered from 1, the first the catalog), with a correct
+    cross-reference table: small hand-made documents, no PDF library needed."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -34,6 +26,19 @@ def _pdf(text: str) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def _pdf(text: str) -> bytes:
+    """A one-page PDF showing `text`."""
+    content = f"BT /F1 11 Tf 72 770 Td ({text}) Tj ET".encode()
+    return write_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])
 
 
 CANARY_PDF = _pdf(CANARY_TEXT)

@@ -9,6 +9,7 @@ from pypdf import PdfWriter
 from councilwatch.samples import ilacs_report
 from extract.findings import check_input, extract_findings
 from extract.sandbox import Sandbox
+from shared.canary import write_pdf
 
 
 @pytest.fixture(scope="module")
@@ -41,22 +42,12 @@ def one_page_pdf(chunk: bytes, repeats: int) -> bytes:
     packer = zlib.compressobj(9)
     stream = b"".join(packer.compress(chunk) for _ in range(repeats)) + packer.flush()
     font = b"<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"
-    objects = [
+    return write_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources " + font + b" /Contents 4 0 R >>",
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    ])
 
 
 def flate_bomb(decompressed_mb: int) -> bytes:

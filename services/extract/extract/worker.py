@@ -62,10 +62,7 @@ class Extractor:
             findings = await asyncio.to_thread(self.sandbox.run, data, event.filename, media_type)
         DURATION.observe(time.perf_counter() - started)
         findings = enrich(findings, event)
-        extracted = DocumentExtracted(
-            document_id=event.document_id, sha256=event.sha256, source_url=event.source_url,
-            findings=findings, trace_id=event.trace_id, fetched_at=event.fetched_at, canary=event.canary,
-        )
+        extracted = extracted_event(event, findings)
         if findings.error and findings.error.code in RETRIED_CODES:
             FAILURES.labels(findings.error.code).inc()
             log.warning(
@@ -99,9 +96,14 @@ class Extractor:
         error = ExtractionError(code="max_deliveries", message=reason[:2000])
         findings = Findings(file=event.filename or event.source_url, sha256=event.sha256, error=error,
                             parser_version=PARSER_VERSION)
-        return DocumentExtracted(document_id=event.document_id, sha256=event.sha256,
-                                 source_url=event.source_url, findings=findings, trace_id=event.trace_id,
-                                 fetched_at=event.fetched_at, canary=event.canary)
+        return extracted_event(event, findings)
+
+
+def extracted_event(event: DocumentFetched, findings: Findings) -> DocumentExtracted:
+    """The result event, carrying on what the store needs from the fetched one."""
+    return DocumentExtracted(document_id=event.document_id, sha256=event.sha256, source_url=event.source_url,
+                             findings=findings, trace_id=event.trace_id, fetched_at=event.fetched_at,
+                             canary=event.canary)
 
 
 def enrich(findings: Findings, event: DocumentFetched) -> Findings:

@@ -15,6 +15,7 @@ from datetime import date
 
 from faststream.redis import RedisBroker
 from prometheus_client import Counter
+from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from shared.blobs import BlobStore
@@ -76,8 +77,7 @@ class Intake:
             trace_id=trace_id_of(traceparent),
         )
         try:
-            await self.broker.publish(event, stream=DOCUMENTS_FETCHED, maxlen=self.stream_maxlen or None,
-                                      headers={HEADER: traceparent})
+            await self._publish(event, DOCUMENTS_FETCHED, traceparent)
         except BaseException:
             await self.redis.delete(seen_key)
             raise
@@ -97,8 +97,7 @@ class Intake:
             document_id=new_canary_id(), sha256=key, blob_key=key, size_bytes=len(CANARY_PDF),
             filename=CANARY_FILENAME, media_type=PDF, canary=True, trace_id=trace_id_of(traceparent),
         )
-        await self.broker.publish(event, stream=DOCUMENTS_FETCHED, maxlen=self.stream_maxlen or None,
-                                  headers={HEADER: traceparent})
+        await self._publish(event, DOCUMENTS_FETCHED, traceparent)
         CANARIES.inc()
         log.info("canary sent", extra={"document_id": event.document_id, "trace_id": event.trace_id})
         return event.document_id
@@ -107,6 +106,10 @@ class Intake:
         """Put a publisher's signal on its stream (the store dedupes on `signal_id`)."""
         traceparent = new_traceparent(signal.trace_id)
         signal.trace_id = trace_id_of(traceparent)
-        await self.broker.publish(signal, stream=SIGNALS_OBSERVED, maxlen=self.stream_maxlen or None,
-                                  headers={HEADER: traceparent})
+        await self._publish(signal, SIGNALS_OBSERVED, traceparent)
         log.info("signal observed", extra={"signal_id": signal.signal_id, "trace_id": signal.trace_id})
+
+    async def _publish(self, event: BaseModel, stream: str, traceparent: str) -> None:
+        """On `stream`, the trace context in the message headers (shared.trace)."""
+        await self.broker.publish(event, stream=stream, maxlen=self.stream_maxlen or None,
+                                  headers={HEADER: traceparent})

@@ -59,6 +59,6 @@ async def refresh_source_gauges(state: State, names: list[str]) -> None:
     restart the gauge still tells how long a publisher has gone unread, so a staleness
     alert neither resets nor goes silent while the process never succeeds."""
     for name in names:
-        view = await asyncio.to_thread(source_view, state, name)
-        if view["last_success_at"]:
-            LAST_SUCCESS.labels(name).set(view["last_success_at"].timestamp())
+        last_success = (await asyncio.to_thread(state.status, name)).get("last_success_at")
+        if last_success:
+            LAST_SUCCESS.labels(name).set(last_success.timestamp())

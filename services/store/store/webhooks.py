@@ -330,12 +330,16 @@ class Dispatcher:
             log.info("webhook attempt", extra={"delivery_id": job.delivery_id, "webhook_id": job.msg_id,
                                                "status": outcome.status, "outcome": result})
 
+    @property
+    def _disable_window(self) -> timedelta:
+        """How long an endpoint may fail without a success before it is disabled."""
+        return timedelta(seconds=self.settings.WEBHOOK_DISABLE_AFTER_S * self.settings.WEBHOOK_TIME_SCALE)
+
     def _disable_reason(self, sub: Subscription, outcome: Outcome, now: datetime) -> str | None:
         if outcome.status == 410:
             return "the endpoint answered 410 Gone"
-        window = self.settings.WEBHOOK_DISABLE_AFTER_S * self.settings.WEBHOOK_TIME_SCALE
         failing_since = as_utc(sub.failing_since)
-        if failing_since and (now - failing_since).total_seconds() >= window:
+        if failing_since and now - failing_since >= self._disable_window:
             return f"no successful delivery since {failing_since.isoformat()}"
         return None
 
@@ -355,8 +359,7 @@ class Dispatcher:
         last = f"HTTP {outcome.status}" if outcome.status else (outcome.error or "no answer")
         log.warning("endpoint failing", extra={"subscription_id": sub.id, "attempts": delivery.attempts,
                                                "last_error": last})
-        disable_at = as_utc(sub.failing_since) + timedelta(
-            seconds=self.settings.WEBHOOK_DISABLE_AFTER_S * self.settings.WEBHOOK_TIME_SCALE)
+        disable_at = as_utc(sub.failing_since) + self._disable_window
         return self._tell_owner(session, sub, ENDPOINT_FAILING, now, {
             "failing_since": as_utc(sub.failing_since).isoformat(), "attempts": delivery.attempts,
             "last_error": last[:200], "disabled_if_still_failing_at": disable_at.isoformat(),
