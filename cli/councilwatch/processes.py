@@ -1,6 +1,7 @@
 """The services as child processes (`councilwatch serve NAME`), for `councilwatch run`,
 the end-to-end tests and the benchmarks alike."""
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -16,9 +17,17 @@ DEFAULT_PORTS = {"ingest": 8001, "extract": 8002, "store": 8003}
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(n: int) -> list[int]:
+    """`n` distinct free ports: the sockets stay bound until all are chosen, since the
+    kernel may hand a just-released port out again at once."""
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(n)]
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
 
 
 class Services:
@@ -32,7 +41,7 @@ class Services:
 
     @classmethod
     def on_free_ports(cls, env: dict[str, str], log_dir: Path | None = None) -> "Services":
-        return cls(env, log_dir, {n: free_port() for n in PORT_SETTINGS})
+        return cls(env, log_dir, dict(zip(PORT_SETTINGS, free_ports(len(PORT_SETTINGS)), strict=True)))
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -52,7 +61,7 @@ class Services:
         proc = subprocess.Popen([sys.executable, "-m", "councilwatch.main", "serve", name], env=env,
                                 stdout=out, stderr=subprocess.STDOUT if out else None)
         self.procs[key] = proc
-        if wait and not self._wait_ready(proc, port):
+        if wait and not self._wait_ready(proc, name, port):
             raise RuntimeError(f"{key} did not become ready on port {port}: {self.log(key)[-3000:]}")
         return proc
 
@@ -61,17 +70,18 @@ class Services:
             self.start(name, **extra_env)
 
     def wait_ready(self, name: str, timeout_s: float = 60) -> bool:
-        return self._wait_ready(self.procs[name], self.ports[name], timeout_s)
+        return self._wait_ready(self.procs[name], name, self.ports[name], timeout_s)
 
-    def _wait_ready(self, proc: subprocess.Popen, port: int, timeout_s: float = 60) -> bool:
-        """True once /readyz answers 200 while the process still runs (a taken port makes it
-        exit, and another program's answer on that port must not count)."""
+    def _wait_ready(self, proc: subprocess.Popen, name: str, port: int, timeout_s: float = 60) -> bool:
+        """True once /readyz answers 200, as service `name`, while the process still runs (a
+        taken port makes it exit, and another program's answer on that port must not count)."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                r = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                if r.status_code == 200 and r.json().get("serviceId") == name:
                     return True
-            except httpx.HTTPError:
+            except (httpx.HTTPError, ValueError):
                 pass
             time.sleep(0.1)
         return False
